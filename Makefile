@@ -1,0 +1,135 @@
+# iommubench build. `make help` lists the targets.
+#   make                 build .output/<arch>/iommubench
+#   make STATIC=1        static build (for the lab initramfs)
+#   make ARCH=arm64      cross-build with aarch64-linux-gnu-gcc and arm64 multiarch libraries
+#   make V=1             show the commands
+
+HOST_ARCH := $(shell uname -m | sed -e 's/aarch64/arm64/')
+ARCH ?= $(HOST_ARCH)
+override ARCH := $(subst aarch64,arm64,$(ARCH))
+
+ifeq ($(ARCH),x86_64)
+BPF_ARCH := x86
+TRIPLET := x86_64-linux-gnu
+else ifeq ($(ARCH),arm64)
+BPF_ARCH := arm64
+TRIPLET := aarch64-linux-gnu
+else
+$(error ARCH=$(ARCH) is not supported: use x86_64 or arm64)
+endif
+
+ifneq ($(ARCH),$(HOST_ARCH))
+CROSS_COMPILE ?= $(TRIPLET)-
+endif
+
+OUTPUT := .output/$(ARCH)$(if $(STATIC),-static)
+CC := $(CROSS_COMPILE)gcc
+CLANG ?= clang
+BPFTOOL ?= bpftool
+LLVM_STRIP ?= llvm-strip
+
+LIBDIR := /usr/lib/$(TRIPLET)
+VERSION := 0.1
+GIT_DESCRIBE := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra -Werror -MMD -MP -D_GNU_SOURCE \
+	  -I$(OUTPUT) -Ibpf -Iuserspace \
+	  -DIB_VERSION='"$(VERSION)"' -DIB_GIT='"$(GIT_DESCRIBE)"'
+LDFLAGS := $(if $(CROSS_COMPILE),-L$(LIBDIR))
+LDLIBS := -lbpf -lelf -lz -ljansson -linih -lm
+ifneq ($(STATIC),)
+LDFLAGS += -static
+endif
+BPF_CFLAGS := -g -O2 -Wall -Wextra -Werror -Wno-unused-parameter \
+	      -target bpf -D__TARGET_ARCH_$(BPF_ARCH) -Ibpf/$(BPF_ARCH) -Ibpf
+
+ifeq ($(V),1)
+Q :=
+msg :=
+else
+Q := @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+APP := $(OUTPUT)/iommubench
+BPF_SRCS := $(wildcard bpf/*.bpf.c)
+BPF_OBJS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.bpf.o,$(BPF_SRCS))
+SKELS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.skel.h,$(BPF_SRCS))
+LIB_SRCS := $(filter-out userspace/main.c,$(wildcard userspace/*.c))
+LIB_OBJS := $(patsubst userspace/%.c,$(OUTPUT)/%.o,$(LIB_SRCS))
+TEST_SRCS := $(wildcard tests/unit/test_*.c)
+TEST_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(TEST_SRCS))
+
+# keep the BPF object: tests open it
+.SECONDARY: $(BPF_OBJS)
+
+.PHONY: all deps deps-arm64 test test-unit test-lab check demo bench clean help
+.DEFAULT_GOAL := all
+
+all: $(APP)
+
+help:
+	@echo "make [STATIC=1] [ARCH=arm64] [V=1]  build iommubench"
+	@echo "make deps        install missing Debian packages (scripts/deps.sh)"
+	@echo "make test-unit   unprivileged unit tests"
+	@echo "make test-lab    lab tests: boot real kernels in QEMU and assert on counts"
+	@echo "make check       deps, build, every test"
+	@echo "make demo        deps, build, run scenarios/basic.ini in the x86-vtd lab"
+	@echo "make clean"
+
+deps:
+	$(Q)scripts/deps.sh
+
+deps-arm64:
+	$(Q)scripts/deps.sh arm64
+
+$(OUTPUT) $(OUTPUT)/tests:
+	$(Q)mkdir -p $@
+
+$(OUTPUT)/%.bpf.o: bpf/%.bpf.c bpf/iommubench.h bpf/$(BPF_ARCH)/vmlinux.h | $(OUTPUT)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@.tmp
+	$(Q)$(LLVM_STRIP) -g $@.tmp
+	$(Q)mv $@.tmp $@
+
+$(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $(subst -,_,$*)_bpf > $@.tmp
+	$(Q)mv $@.tmp $@
+
+# user-space objects that include a skeleton must wait for it
+$(LIB_OBJS) $(OUTPUT)/main.o: | $(SKELS)
+
+$(OUTPUT)/%.o: userspace/%.c | $(OUTPUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -c $< -o $@
+
+$(APP): $(OUTPUT)/main.o $(LIB_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+$(OUTPUT)/tests/%: tests/unit/%.c $(LIB_OBJS) | $(OUTPUT)/tests $(SKELS)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) $< $(LIB_OBJS) $(LDLIBS) -o $@
+
+test-unit: $(TEST_BINS)
+	$(Q)tests/run-unit $(TEST_BINS)
+
+test-lab: deps
+	$(Q)$(MAKE) -s STATIC=1 all
+	$(Q)tests/lab/run-all
+
+test: test-unit
+
+check: deps
+	$(Q)$(MAKE) all
+	$(Q)$(MAKE) test-unit
+
+demo: deps
+	$(Q)$(MAKE) STATIC=1 all
+	$(Q)lab/run x86-vtd -- iommubench run scenarios/basic.ini
+
+clean:
+	$(call msg,CLEAN,.output)
+	$(Q)rm -rf .output
+
+-include $(wildcard $(OUTPUT)/*.d $(OUTPUT)/tests/*.d)

@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause */
+/*
+ * The one header shared by the BPF programs and user space: fixed-width
+ * types, limits and the latency bucket function. Nothing else crosses.
+ */
+#ifndef IOMMUBENCH_H
+#define IOMMUBENCH_H
+
+#ifndef __VMLINUX_H__
+#include <linux/types.h>
+#endif
+
+/* Function hooks get a slot each; tracepoints have their own programs. */
+#define IB_MAX_SLOTS 64
+#define IB_STACK_DEPTH 8
+
+enum ib_role {
+	IB_ROLE_MAP = 0,
+	IB_ROLE_UNMAP,
+	IB_ROLE_ATTACH,
+	IB_ROLE_DETACH,
+	IB_ROLE_SWITCH,
+	IB_ROLE_TLB_INV,
+	IB_ROLE_TLB_SYNC,
+	IB_ROLE_FAULT,
+	IB_ROLE_GROUP,
+	IB_NR_ROLES,
+};
+
+enum ib_tp {
+	IB_TP_MAP = 0,
+	IB_TP_UNMAP,
+	IB_TP_ATTACH,
+	IB_TP_DETACH,
+	IB_TP_FAULT,
+	IB_TP_ADD_GROUP,
+	IB_TP_REMOVE_GROUP,
+	IB_NR_TPS,
+};
+
+/*
+ * Log-linear latency buckets (HDR-histogram style): values below
+ * 2^IB_SUB_BITS get a bucket each; above, every power of two is split into
+ * 2^IB_SUB_BITS equal sub-buckets. A bucket's width is at most 1/16 of its
+ * lower bound, so its midpoint is within 3.2 % of any value in it.
+ * Octaves up to 2^40 ns (18 minutes); longer values land in the last bucket.
+ */
+#define IB_SUB_BITS 4
+#define IB_SUB_COUNT (1u << IB_SUB_BITS)
+#define IB_MAX_EXP 40
+#define IB_HIST_BUCKETS ((IB_MAX_EXP - IB_SUB_BITS + 1) * IB_SUB_COUNT)
+
+static __inline __u32 ib_fls64(__u64 v)
+{
+	/* position of the highest set bit, 1-based; 0 for v == 0 (no loops:
+	 * the BPF verifier and every compiler accept this shape) */
+	__u32 n = 0;
+
+	if (v >> 32) { n += 32; v >>= 32; }
+	if (v >> 16) { n += 16; v >>= 16; }
+	if (v >> 8) { n += 8; v >>= 8; }
+	if (v >> 4) { n += 4; v >>= 4; }
+	if (v >> 2) { n += 2; v >>= 2; }
+	if (v >> 1) { n += 1; v >>= 1; }
+	return n + (__u32)v;
+}
+
+static __inline __u32 ib_bucket(__u64 v)
+{
+	__u32 e, idx;
+
+	if (v < IB_SUB_COUNT)
+		return (__u32)v;
+	e = ib_fls64(v) - 1; /* v in [2^e, 2^(e+1)) with e >= IB_SUB_BITS */
+	if (e >= IB_MAX_EXP)
+		return IB_HIST_BUCKETS - 1;
+	idx = (e - IB_SUB_BITS + 1) * IB_SUB_COUNT +
+	      (__u32)((v >> (e - IB_SUB_BITS)) & (IB_SUB_COUNT - 1));
+	return idx < IB_HIST_BUCKETS ? idx : IB_HIST_BUCKETS - 1;
+}
+
+/* Per hook (per slot) and per role; per-CPU, summed in user space. */
+struct ib_stats {
+	__u64 count;      /* completed calls (entry and exit seen) */
+	__u64 sum_ns;
+	__u64 min_ns;     /* valid when count > 0 */
+	__u64 max_ns;
+	__u64 bytes;      /* sum of the size argument, where the hook has one */
+	__u64 entries;    /* entries seen, including ones whose exit was lost */
+	__u64 hist[IB_HIST_BUCKETS];
+};
+
+/* Tracepoints: counts and sizes only (no duration). */
+struct ib_tp_stats {
+	__u64 count;
+	__u64 bytes;
+};
+
+/* Problems the programs saw, per CPU. */
+struct ib_err_stats {
+	__u64 stack_overflow;  /* nesting deeper than IB_STACK_DEPTH */
+	__u64 unmatched_exit;  /* an exit without its entry (lost kretprobe, attach race) */
+	__u64 task_map_full;   /* in-flight table full: the call was not timed */
+};
+
+#endif /* IOMMUBENCH_H */

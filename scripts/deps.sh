@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Installs the Debian packages iommubench needs, and only the missing ones.
+#   scripts/deps.sh            build, unit tests and the x86 lab
+#   scripts/deps.sh arm64      also the arm64 cross-build (multiarch libraries)
+set -euo pipefail
+
+pkgs=(
+	make gcc pkg-config      # build
+	clang llvm               # BPF objects (clang -target bpf), llvm-strip
+	bpftool                  # skeletons, vmlinux.h
+	libbpf-dev libelf-dev zlib1g-dev   # libbpf and what it links against (static .a included)
+	libjansson-dev           # results JSON
+	libinih-dev              # scenario INI files
+	qemu-system-x86          # the lab: q35 with intel-iommu and the edu device
+	busybox-static cpio kmod xz-utils zstd   # the lab's initramfs (depmod, decompressing modules)
+)
+if [ "${1:-}" = arm64 ]; then
+	pkgs+=(gcc-aarch64-linux-gnu libbpf-dev:arm64 libelf-dev:arm64 zlib1g-dev:arm64
+	       libjansson-dev:arm64 libinih-dev:arm64 qemu-system-arm)
+fi
+
+missing=()
+for p in "${pkgs[@]}"; do
+	[ "${p:0:1}" = "#" ] && continue
+	st=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
+	[ "$st" = installed ] || missing+=("$p")
+done
+if [ ${#missing[@]} -eq 0 ]; then
+	echo "deps: all ${#pkgs[@]} packages present"
+	exit 0
+fi
+echo "deps: installing ${missing[*]}"
+if [ "$(id -u)" -ne 0 ]; then
+	echo "deps: not root: run as root, or: apt-get install ${missing[*]}" >&2
+	exit 1
+fi
+if [ "${1:-}" = arm64 ] && ! dpkg --print-foreign-architectures | grep -qx arm64; then
+	echo "deps: adding arm64 as a dpkg foreign architecture (multiarch)"
+	dpkg --add-architecture arm64
+fi
+export DEBIAN_FRONTEND=noninteractive
+if ! apt-get update -qq; then
+	echo "deps: apt-get update failed: check the apt sources and the network" >&2
+	exit 1
+fi
+if ! apt-get install -y -qq --no-install-recommends "${missing[@]}"; then
+	echo "deps: apt-get install failed for: ${missing[*]}" >&2
+	exit 1
+fi
+echo "deps: done"

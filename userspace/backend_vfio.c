@@ -1,0 +1,256 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* VFIO type1: one container, one group, MAP_DMA/UNMAP_DMA. */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <linux/vfio.h>
+#include "backend_vfio.h"
+
+#define PCI_DEVS "/sys/bus/pci/devices"
+
+static int write_str(const char *path, const char *s)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+	int e;
+
+	if (fd < 0)
+		return -errno;
+	n = write(fd, s, strlen(s));
+	e = n < 0 ? -errno : 0;
+	close(fd);
+	return e;
+}
+
+static void current_driver(const char *bdf, char *out, size_t len)
+{
+	char path[PATH_MAX], link[PATH_MAX];
+	ssize_t n;
+
+	snprintf(path, sizeof(path), PCI_DEVS "/%s/driver", bdf);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n < 0) {
+		out[0] = '\0';
+		return;
+	}
+	link[n] = '\0';
+	snprintf(out, len, "%s", basename(link));
+}
+
+static bool valid_bdf(const char *s)
+{
+	unsigned dom, bus, dev, fn;
+	char tail;
+
+	return sscanf(s, "%4x:%2x:%2x.%1x%c", &dom, &bus, &dev, &fn, &tail) == 4 &&
+	       strlen(s) == 12;
+}
+
+int ib_vfio_prepare(struct ib_vfio *v, const char *bdf, bool bind, char *err, size_t errlen)
+{
+	char path[PATH_MAX], link[PATH_MAX], drv[64];
+	struct stat st;
+	ssize_t n;
+	int e;
+
+	memset(v, 0, sizeof(*v));
+	v->container_fd = v->group_fd = -1;
+	v->group_id = -1;
+	if (!bdf || !valid_bdf(bdf)) {
+		snprintf(err, errlen, "device '%s' is not a PCI address (want DDDD:BB:DD.F, e.g. 0000:00:02.0)",
+			 bdf ? bdf : "");
+		return -EINVAL;
+	}
+	snprintf(v->bdf, sizeof(v->bdf), "%s", bdf);
+	snprintf(path, sizeof(path), PCI_DEVS "/%s", bdf);
+	if (stat(path, &st)) {
+		e = -errno;
+		snprintf(err, errlen, "%s: %s (no such PCI device; see lspci -D)", path, strerror(-e));
+		return e;
+	}
+	current_driver(bdf, drv, sizeof(drv));
+	if (strcmp(drv, "vfio-pci")) {
+		if (!bind) {
+			snprintf(err, errlen, "%s is bound to '%s', not vfio-pci (set bind=1 in the scenario or pass --bind)",
+				 bdf, drv[0] ? drv : "no driver");
+			return -EBUSY;
+		}
+		snprintf(v->orig_driver, sizeof(v->orig_driver), "%s", drv);
+		snprintf(path, sizeof(path), PCI_DEVS "/%s/driver_override", bdf);
+		if ((e = write_str(path, "vfio-pci"))) {
+			snprintf(err, errlen, "writing %s: %s (is this root?)", path, strerror(-e));
+			return e;
+		}
+		if (drv[0]) {
+			snprintf(path, sizeof(path), PCI_DEVS "/%s/driver/unbind", bdf);
+			if ((e = write_str(path, bdf))) {
+				snprintf(err, errlen, "unbinding %s from %s: %s", bdf, drv, strerror(-e));
+				goto undo;
+			}
+		}
+		v->bound_by_us = true;
+		if ((e = write_str("/sys/bus/pci/drivers_probe", bdf)) ||
+		    (current_driver(bdf, drv, sizeof(drv)), strcmp(drv, "vfio-pci"))) {
+			snprintf(err, errlen, "binding %s to vfio-pci: %s (modprobe vfio-pci first)",
+				 bdf, e ? strerror(-e) : "device not claimed");
+			ib_vfio_release(v);
+			return e ? e : -ENODEV;
+		}
+	}
+	snprintf(path, sizeof(path), PCI_DEVS "/%s/iommu_group", bdf);
+	n = readlink(path, link, sizeof(link) - 1);
+	if (n < 0) {
+		e = -errno;
+		snprintf(err, errlen, "%s: %s (no IOMMU group: is an IOMMU enabled, e.g. intel_iommu=on?)",
+			 path, strerror(-e));
+		ib_vfio_release(v);
+		return e;
+	}
+	link[n] = '\0';
+	v->group_id = atoi(basename(link));
+	return 0;
+undo:
+	snprintf(path, sizeof(path), PCI_DEVS "/%s/driver_override", bdf);
+	write_str(path, "\n");
+	return e;
+}
+
+int ib_vfio_attach(struct ib_vfio *v, char *err, size_t errlen)
+{
+	struct vfio_group_status gs = { .argsz = sizeof(gs) };
+	char gpath[64];
+	int e;
+
+	v->container_fd = open("/dev/vfio/vfio", O_RDWR | O_CLOEXEC);
+	if (v->container_fd < 0) {
+		e = -errno;
+		snprintf(err, errlen, "/dev/vfio/vfio: %s (modprobe vfio and vfio_iommu_type1)", strerror(-e));
+		return e;
+	}
+	if (ioctl(v->container_fd, VFIO_GET_API_VERSION) != VFIO_API_VERSION) {
+		snprintf(err, errlen, "/dev/vfio/vfio: unexpected VFIO API version");
+		return -EINVAL;
+	}
+	if (ioctl(v->container_fd, VFIO_CHECK_EXTENSION, VFIO_TYPE1v2_IOMMU) > 0)
+		v->iommu_type = VFIO_TYPE1v2_IOMMU;
+	else if (ioctl(v->container_fd, VFIO_CHECK_EXTENSION, VFIO_TYPE1_IOMMU) > 0)
+		v->iommu_type = VFIO_TYPE1_IOMMU;
+	else {
+		snprintf(err, errlen, "/dev/vfio/vfio: no type1 IOMMU backend (modprobe vfio_iommu_type1)");
+		return -ENODEV;
+	}
+	snprintf(gpath, sizeof(gpath), "/dev/vfio/%d", v->group_id);
+	v->group_fd = open(gpath, O_RDWR | O_CLOEXEC);
+	if (v->group_fd < 0) {
+		e = -errno;
+		snprintf(err, errlen, "%s: %s%s", gpath, strerror(-e),
+			 e == -EBUSY ? " (another process holds the group)" : "");
+		return e;
+	}
+	if (ioctl(v->group_fd, VFIO_GROUP_GET_STATUS, &gs)) {
+		e = -errno;
+		snprintf(err, errlen, "VFIO_GROUP_GET_STATUS on %s: %s", gpath, strerror(-e));
+		return e;
+	}
+	if (!(gs.flags & VFIO_GROUP_FLAGS_VIABLE)) {
+		snprintf(err, errlen, "%s is not viable: bind every device of group %d to vfio-pci",
+			 gpath, v->group_id);
+		return -EPERM;
+	}
+	if (ioctl(v->group_fd, VFIO_GROUP_SET_CONTAINER, &v->container_fd)) {
+		e = -errno;
+		snprintf(err, errlen, "VFIO_GROUP_SET_CONTAINER on %s: %s", gpath, strerror(-e));
+		return e;
+	}
+	if (ioctl(v->container_fd, VFIO_SET_IOMMU, v->iommu_type)) {
+		e = -errno;
+		snprintf(err, errlen, "VFIO_SET_IOMMU on /dev/vfio/vfio: %s%s", strerror(-e),
+			 e == -EPERM ? " (no interrupt remapping: load vfio_iommu_type1 with allow_unsafe_interrupts=1)" : "");
+		return e;
+	}
+	return 0;
+}
+
+int ib_vfio_alloc(struct ib_vfio *v, size_t len, char *err, size_t errlen)
+{
+	v->mem = mmap(NULL, len, PROT_READ | PROT_WRITE,
+		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	if (v->mem == MAP_FAILED) {
+		int e = -errno;
+
+		v->mem = NULL;
+		snprintf(err, errlen, "mmap of %zu bytes: %s", len, strerror(-e));
+		return e;
+	}
+	v->mem_len = len;
+	return 0;
+}
+
+int ib_vfio_map(struct ib_vfio *v, uint64_t iova, void *vaddr, uint64_t size)
+{
+	struct vfio_iommu_type1_dma_map m = {
+		.argsz = sizeof(m),
+		.flags = VFIO_DMA_MAP_FLAG_READ | VFIO_DMA_MAP_FLAG_WRITE,
+		.vaddr = (uintptr_t)vaddr,
+		.iova = iova,
+		.size = size,
+	};
+
+	return ioctl(v->container_fd, VFIO_IOMMU_MAP_DMA, &m) ? -errno : 0;
+}
+
+int64_t ib_vfio_unmap(struct ib_vfio *v, uint64_t iova, uint64_t size)
+{
+	struct vfio_iommu_type1_dma_unmap u = {
+		.argsz = sizeof(u),
+		.iova = iova,
+		.size = size,
+	};
+
+	if (ioctl(v->container_fd, VFIO_IOMMU_UNMAP_DMA, &u))
+		return -errno;
+	return (int64_t)u.size;
+}
+
+void ib_vfio_detach(struct ib_vfio *v)
+{
+	/* closing the group fd leaves the container: type1 detaches the
+	 * group, unmaps what is left and frees the domain */
+	if (v->group_fd >= 0)
+		close(v->group_fd);
+	if (v->container_fd >= 0)
+		close(v->container_fd);
+	v->group_fd = v->container_fd = -1;
+	if (v->mem)
+		munmap(v->mem, v->mem_len);
+	v->mem = NULL;
+}
+
+void ib_vfio_release(struct ib_vfio *v)
+{
+	char path[PATH_MAX];
+
+	if (!v->bound_by_us)
+		return;
+	v->bound_by_us = false;
+	snprintf(path, sizeof(path), PCI_DEVS "/%s/driver/unbind", v->bdf);
+	write_str(path, v->bdf);
+	snprintf(path, sizeof(path), PCI_DEVS "/%s/driver_override", v->bdf);
+	write_str(path, "\n");
+	if (v->orig_driver[0])
+		write_str("/sys/bus/pci/drivers_probe", v->bdf);
+}
+
+void ib_vfio_cleanup(struct ib_vfio *v)
+{
+	ib_vfio_detach(v);
+	ib_vfio_release(v);
+}

@@ -1,0 +1,44 @@
+/* The vfio backend: VFIO type1 container/group ioctls. */
+#ifndef IB_BACKEND_VFIO_H
+#define IB_BACKEND_VFIO_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct ib_vfio {
+	char bdf[32];
+	int group_id;
+	int container_fd, group_fd;
+	int iommu_type;           /* VFIO_TYPE1v2_IOMMU or VFIO_TYPE1_IOMMU */
+	bool bound_by_us;         /* we moved the device to vfio-pci */
+	char orig_driver[64];     /* its driver before, "" if none */
+	void *mem;
+	size_t mem_len;
+};
+
+/* Make sure bdf is bound to vfio-pci (binding it when bind is true and it
+ * is not), find its group. err explains failures with the errno and what
+ * to do. */
+int ib_vfio_prepare(struct ib_vfio *v, const char *bdf, bool bind, char *err, size_t errlen);
+
+/* Open the container and group, join them, set the type1 IOMMU (this is
+ * where the kernel allocates the domain and attaches the group). */
+int ib_vfio_attach(struct ib_vfio *v, char *err, size_t errlen);
+
+/* Anonymous memory to map, populated so that pinning finds it present. */
+int ib_vfio_alloc(struct ib_vfio *v, size_t len, char *err, size_t errlen);
+
+int ib_vfio_map(struct ib_vfio *v, uint64_t iova, void *vaddr, uint64_t size);
+/* Returns bytes unmapped (>= 0) or -errno. */
+int64_t ib_vfio_unmap(struct ib_vfio *v, uint64_t iova, uint64_t size);
+
+/* Leave the container (detach), close fds, free memory. */
+void ib_vfio_detach(struct ib_vfio *v);
+
+/* Give the device back to the driver it had, if we bound it. */
+void ib_vfio_release(struct ib_vfio *v);
+
+/* Best effort from a signal handler's point of view: closes and rebinds. */
+void ib_vfio_cleanup(struct ib_vfio *v);
+
+#endif

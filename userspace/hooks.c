@@ -1,0 +1,392 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Hook catalog (what to look for) and discovery (what this kernel has). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include <linux/bpf.h>
+#include "hooks.h"
+
+#define NO_TP (-1)
+
+/*
+ * Core IOMMU API (drivers/iommu/iommu.c). Versions marked (~) are
+ * approximate; discovery decides from BTF and kallsyms, never from them.
+ */
+const struct ib_hook_def ib_catalog[] = {
+	{ "iommu_map", IB_ROLE_MAP, IB_HOOK_FUNC, "size", 4, IB_TP_MAP, "core",
+	  "all kernels; gfp_t argument since 6.3; wraps iommu_map_nosync + iommu_sync_map since ~6.16" },
+	{ "iommu_map_nosync", IB_ROLE_MAP, IB_HOOK_FUNC, "size", 4, NO_TP, "core",
+	  "~6.16+: the map without the driver's iotlb_sync_map" },
+	{ "iommu_map_atomic", IB_ROLE_MAP, IB_HOOK_FUNC, "size", 4, NO_TP, "core",
+	  "up to 6.2 (GFP_ATOMIC variant, removed when iommu_map took a gfp_t)" },
+	{ "iommu_map_sg", IB_ROLE_MAP, IB_HOOK_FUNC, NULL, 0, NO_TP, "core",
+	  "scatterlist map; the iommu:map tracepoint fires once per contiguous chunk" },
+	{ "iommu_sync_map", IB_ROLE_TLB_SYNC, IB_HOOK_FUNC, "size", 3, NO_TP, "core",
+	  "~6.16+: the driver's iotlb_sync_map after a map (VT-d caching mode, virtio)" },
+	{ "iommu_unmap", IB_ROLE_UNMAP, IB_HOOK_FUNC, "size", 3, IB_TP_UNMAP, "core",
+	  "all kernels; syncs the IOTLB itself before returning" },
+	{ "iommu_unmap_fast", IB_ROLE_UNMAP, IB_HOOK_FUNC, "size", 3, NO_TP, "core",
+	  "all kernels; the caller syncs the gather later (VFIO type1 batches it)" },
+	{ "iommu_attach_device", IB_ROLE_ATTACH, IB_HOOK_FUNC, NULL, 0, IB_TP_ATTACH, "core",
+	  "all kernels" },
+	{ "iommu_attach_group", IB_ROLE_ATTACH, IB_HOOK_FUNC, NULL, 0, NO_TP, "core",
+	  "all kernels; VFIO type1 attaches through it" },
+	{ "iommu_detach_device", IB_ROLE_DETACH, IB_HOOK_FUNC, NULL, 0, IB_TP_DETACH, "core",
+	  "all kernels" },
+	{ "iommu_detach_group", IB_ROLE_DETACH, IB_HOOK_FUNC, NULL, 0, NO_TP, "core",
+	  "all kernels; VFIO type1 detaches through it" },
+
+	{ "iommu:map", IB_ROLE_MAP, IB_HOOK_TP, NULL, 0, IB_TP_MAP, "tracepoint",
+	  "one per successful map (per chunk for map_sg); no duration" },
+	{ "iommu:unmap", IB_ROLE_UNMAP, IB_HOOK_TP, NULL, 0, IB_TP_UNMAP, "tracepoint",
+	  "one per unmap call; no duration" },
+	{ "iommu:attach_device_to_domain", IB_ROLE_ATTACH, IB_HOOK_TP, NULL, 0, IB_TP_ATTACH, "tracepoint",
+	  "one per device attached to a domain" },
+	{ "iommu:detach_device_from_domain", IB_ROLE_DETACH, IB_HOOK_TP, NULL, 0, IB_TP_DETACH, "tracepoint",
+	  "removed in ~6.3 with the drivers' detach_dev callbacks" },
+	{ "iommu:io_page_fault", IB_ROLE_FAULT, IB_HOOK_TP, NULL, 0, IB_TP_FAULT, "tracepoint",
+	  "fires where a driver calls report_iommu_fault (arm-smmu v2); VT-d and SMMUv3 only log" },
+	{ "iommu:add_device_to_group", IB_ROLE_GROUP, IB_HOOK_TP, NULL, 0, IB_TP_ADD_GROUP, "tracepoint",
+	  "device joins an IOMMU group" },
+	{ "iommu:remove_device_from_group", IB_ROLE_GROUP, IB_HOOK_TP, NULL, 0, IB_TP_REMOVE_GROUP, "tracepoint",
+	  "device leaves an IOMMU group" },
+};
+const size_t ib_catalog_len = sizeof(ib_catalog) / sizeof(ib_catalog[0]);
+
+static const char *const role_names[IB_NR_ROLES] = {
+	[IB_ROLE_MAP] = "map", [IB_ROLE_UNMAP] = "unmap",
+	[IB_ROLE_ATTACH] = "attach", [IB_ROLE_DETACH] = "detach",
+	[IB_ROLE_SWITCH] = "switch", [IB_ROLE_TLB_INV] = "tlb_inv",
+	[IB_ROLE_TLB_SYNC] = "tlb_sync", [IB_ROLE_FAULT] = "fault",
+	[IB_ROLE_GROUP] = "group",
+};
+
+static const char *const tp_names[IB_NR_TPS] = {
+	[IB_TP_MAP] = "iommu:map", [IB_TP_UNMAP] = "iommu:unmap",
+	[IB_TP_ATTACH] = "iommu:attach_device_to_domain",
+	[IB_TP_DETACH] = "iommu:detach_device_from_domain",
+	[IB_TP_FAULT] = "iommu:io_page_fault",
+	[IB_TP_ADD_GROUP] = "iommu:add_device_to_group",
+	[IB_TP_REMOVE_GROUP] = "iommu:remove_device_from_group",
+};
+
+const char *ib_role_name(enum ib_role r)
+{
+	return r < IB_NR_ROLES ? role_names[r] : "?";
+}
+
+const char *ib_tp_name(int tp)
+{
+	return tp >= 0 && tp < IB_NR_TPS ? tp_names[tp] : NULL;
+}
+
+const char *ib_mode_name(enum ib_mode m)
+{
+	switch (m) {
+	case IB_MODE_FENTRY: return "fentry";
+	case IB_MODE_KPROBE: return "kprobe";
+	case IB_MODE_TRACEPOINT: return "tracepoint";
+	default: return "none";
+	}
+}
+
+/* fentry/fexit argument limits, by arch and version:
+ * x86-64: 6 until 6.6 (commit "bpf, x86: allow function arguments up to 12"),
+ * arm64: no BPF trampoline before ~6.4 ("bpf, arm64: Implement
+ * bpf_arch_text_poke() for arm64" landed the trampoline in 6.0, but Debian
+ * arm64 kernels refuse fentry until ~6.4: KERNEL_NOTES.md), 8 after. */
+int ib_fentry_max_args(const struct ib_kernel_env *env)
+{
+	bool ge = false;
+
+	if (!strcmp(env->arch, "x86_64")) {
+		ge = env->ver_major > 6 || (env->ver_major == 6 && env->ver_minor >= 6);
+		return ge ? 12 : 6;
+	}
+	if (!strcmp(env->arch, "aarch64") || !strcmp(env->arch, "arm64")) {
+		ge = env->ver_major > 6 || (env->ver_major == 6 && env->ver_minor >= 4);
+		return ge ? 8 : 0;
+	}
+	return 6;
+}
+
+struct sym_count {
+	int exact;          /* text symbols named exactly so */
+	char variant[256];   /* e.g. "iommu_map.cold" or "iommu_map.isra.0" */
+};
+
+/* One pass over kallsyms for every catalog function. */
+static int scan_kallsyms(const char *path, struct sym_count *counts)
+{
+	char line[512], name[256], type;
+	unsigned long long addr;
+	FILE *f = fopen(path, "re");
+
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%llx %c %255s", &addr, &type, name) != 3)
+			continue;
+		if (type != 't' && type != 'T')
+			continue;
+		for (size_t i = 0; i < ib_catalog_len; i++) {
+			const char *hn = ib_catalog[i].name;
+			size_t l = strlen(hn);
+
+			if (ib_catalog[i].type != IB_HOOK_FUNC || strncmp(name, hn, l))
+				continue;
+			if (name[l] == '\0')
+				counts[i].exact++;
+			else if (name[l] == '.' && !counts[i].variant[0])
+				snprintf(counts[i].variant, sizeof(counts[i].variant), "%s", name);
+		}
+	}
+	fclose(f);
+	return 0;
+}
+
+static bool tp_exists(const char *tracefs, const char *tpname)
+{
+	char path[512], sys[64];
+	const char *colon = strchr(tpname, ':');
+	struct stat st;
+
+	if (!tracefs || !colon || (size_t)(colon - tpname) >= sizeof(sys))
+		return false;
+	snprintf(sys, sizeof(sys), "%.*s", (int)(colon - tpname), tpname);
+	snprintf(path, sizeof(path), "%s/events/%s/%s", tracefs, sys, colon + 1);
+	return stat(path, &st) == 0;
+}
+
+/* Position (1-based) of the parameter named pname in func's BTF prototype,
+ * checked to be an integer of 8 bytes; 0 when absent or of another type. */
+static int btf_param_index(const struct btf *btf, int func_id, const char *pname, int *nargs)
+{
+	const struct btf_type *fn = btf__type_by_id(btf, func_id);
+	const struct btf_type *proto = fn ? btf__type_by_id(btf, fn->type) : NULL;
+	const struct btf_param *p;
+	int n;
+
+	*nargs = -1;
+	if (!proto || !btf_is_func_proto(proto))
+		return 0;
+	n = btf_vlen(proto);
+	*nargs = n;
+	if (!pname)
+		return 0;
+	p = btf_params(proto);
+	for (int i = 0; i < n; i++) {
+		const char *nm = btf__name_by_offset(btf, p[i].name_off);
+		const struct btf_type *t;
+
+		if (!nm || strcmp(nm, pname))
+			continue;
+		t = btf__type_by_id(btf, btf__resolve_type(btf, p[i].type));
+		if (t && btf_is_int(t) && t->size == 8)
+			return i + 1;
+		return 0;
+	}
+	return 0;
+}
+
+int ib_hooks_select(const struct ib_kernel_env *env, struct ib_hook *hooks)
+{
+	struct sym_count *counts = calloc(ib_catalog_len, sizeof(*counts));
+	int max_args = ib_fentry_max_args(env), slot = 0, err = 0;
+	bool have_syms;
+
+	if (!counts)
+		return -ENOMEM;
+	have_syms = env->kallsyms && scan_kallsyms(env->kallsyms, counts) == 0;
+
+	for (size_t i = 0; i < ib_catalog_len; i++) {
+		const struct ib_hook_def *d = &ib_catalog[i];
+		struct ib_hook *h = &hooks[i];
+		const char *fb = ib_tp_name(d->tp);
+		bool in_btf = false, fb_ok;
+		int id = -1;
+
+		memset(h, 0, sizeof(*h));
+		h->def = d;
+		h->slot = -1;
+		h->nargs = -1;
+		if (d->type == IB_HOOK_TP) {
+			h->exists = tp_exists(env->tracefs, d->name);
+			h->mode = h->exists ? IB_MODE_TRACEPOINT : IB_MODE_NONE;
+			snprintf(h->reason, sizeof(h->reason), "%s",
+				 h->exists ? "tracepoint" :
+				 env->tracefs ? "no such tracepoint on this kernel" :
+				 "tracefs not mounted");
+			continue;
+		}
+
+		if (env->btf) {
+			id = btf__find_by_name_kind(env->btf, d->name, BTF_KIND_FUNC);
+			in_btf = id > 0;
+		}
+		h->nsyms = counts[i].exact;
+		h->exists = in_btf || h->nsyms > 0;
+		if (in_btf)
+			h->size_arg = btf_param_index(env->btf, id, d->size_param, &h->nargs);
+		else if (d->size_param)
+			h->size_arg = d->size_arg; /* no BTF: trust the catalog */
+
+		if (!h->exists) {
+			if (counts[i].variant[0])
+				snprintf(h->reason, sizeof(h->reason),
+					 "inlined: only %s in kallsyms", counts[i].variant);
+			else
+				snprintf(h->reason, sizeof(h->reason), "not in this kernel%s",
+					 have_syms || env->btf ? "" : " (no BTF and no kallsyms to tell)");
+			continue;
+		}
+		if (slot >= IB_MAX_SLOTS) {
+			snprintf(h->reason, sizeof(h->reason), "no free BPF slot (IB_MAX_SLOTS=%d)",
+				 IB_MAX_SLOTS);
+			continue;
+		}
+		if (h->nsyms > 1) {
+			/* static functions of the same name in two drivers */
+			snprintf(h->reason, sizeof(h->reason),
+				 "%d functions named %s: attach by address is needed", h->nsyms, d->name);
+			continue;
+		}
+		if (env->fentry_ok && in_btf && h->nargs <= max_args) {
+			h->mode = IB_MODE_FENTRY;
+			h->slot = slot++;
+			snprintf(h->reason, sizeof(h->reason), "fentry/fexit (%d args)", h->nargs);
+			continue;
+		}
+		if (env->kprobe_ok && h->nsyms == 1) {
+			h->mode = IB_MODE_KPROBE;
+			h->slot = slot++;
+			if (!env->fentry_ok)
+				snprintf(h->reason, sizeof(h->reason),
+					 "kprobe/kretprobe (fentry unavailable: %s)",
+					 env->fentry_err ? strerror(env->fentry_err) : "no BTF");
+			else if (!in_btf)
+				snprintf(h->reason, sizeof(h->reason), "kprobe/kretprobe (not in BTF)");
+			else
+				snprintf(h->reason, sizeof(h->reason),
+					 "kprobe/kretprobe (%d args > fentry limit %d on this kernel)",
+					 h->nargs, max_args);
+			continue;
+		}
+		fb_ok = fb && tp_exists(env->tracefs, fb);
+		if (fb_ok) {
+			h->mode = IB_MODE_TRACEPOINT;
+			snprintf(h->reason, sizeof(h->reason),
+				 "counted via %s, no duration (fentry: %s; kprobes: %s)", fb,
+				 env->fentry_err ? strerror(env->fentry_err) : "unavailable",
+				 env->kprobe_ok ? (h->nsyms ? "ok" : "no symbol") : "not supported");
+			continue;
+		}
+		snprintf(h->reason, sizeof(h->reason), "cannot attach (fentry: %s; kprobes: %s)",
+			 env->fentry_err ? strerror(env->fentry_err) : "unavailable",
+			 env->kprobe_ok ? (h->nsyms ? "ok" : "no symbol") : "not supported");
+	}
+	free(counts);
+	return err;
+}
+
+static const char *find_tracefs(void)
+{
+	static const char *const cands[] = { "/sys/kernel/tracing", "/sys/kernel/debug/tracing" };
+	char p[128];
+	struct stat st;
+
+	for (size_t i = 0; i < 2; i++) {
+		snprintf(p, sizeof(p), "%s/events", cands[i]);
+		if (stat(p, &st) == 0)
+			return cands[i];
+	}
+	/* tracefs exists but is not mounted (a fresh initramfs, or a host
+	 * that never mounted it): libbpf needs it for tracepoint ids */
+	if (mount("nodev", cands[0], "tracefs", 0, NULL) == 0)
+		return cands[0];
+	return NULL;
+}
+
+/* Load a do-nothing fentry program on target and attach it: the only
+ * reliable answer to "does fentry work here" (some kernels refuse it with
+ * EPERM under lockdown or a security module, or lack a trampoline). */
+static int probe_fentry(const struct btf *btf, const char *target)
+{
+	struct bpf_insn insns[] = {
+		{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+		{ .code = BPF_JMP | BPF_EXIT },
+	};
+	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = BPF_TRACE_FENTRY);
+	int id, fd, lfd, err;
+
+	id = btf__find_by_name_kind(btf, target, BTF_KIND_FUNC);
+	if (id <= 0)
+		return -ENOENT;
+	opts.attach_btf_id = id;
+	fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, "ib_probe", "GPL", insns, 2, &opts);
+	if (fd < 0)
+		return -errno;
+	lfd = bpf_raw_tracepoint_open(NULL, fd);
+	err = lfd < 0 ? -errno : 0;
+	if (lfd >= 0)
+		close(lfd);
+	close(fd);
+	return err;
+}
+
+int ib_env_probe(struct ib_kernel_env *env, char *err, size_t errlen)
+{
+	struct utsname u;
+	struct stat st;
+	int e;
+
+	memset(env, 0, sizeof(*env));
+	if (uname(&u)) {
+		e = -errno;
+		snprintf(err, errlen, "uname: %s", strerror(-e));
+		return e;
+	}
+	snprintf(env->release, sizeof(env->release), "%s", u.release);
+	snprintf(env->arch, sizeof(env->arch), "%s", u.machine);
+	sscanf(u.release, "%d.%d", &env->ver_major, &env->ver_minor);
+	env->kallsyms = "/proc/kallsyms";
+	env->tracefs = find_tracefs();
+	env->btf = btf__load_vmlinux_btf();
+	if (!env->btf)
+		env->btf = NULL; /* kernel without BTF: kprobes by name still work */
+	env->kprobe_ok = stat("/sys/bus/event_source/devices/kprobe/type", &st) == 0 ||
+			 (env->tracefs && ({
+				char p[256];
+				snprintf(p, sizeof(p), "%s/kprobe_events", env->tracefs);
+				stat(p, &st) == 0;
+			 }));
+	env->fentry_err = ENOENT;
+	if (env->btf) {
+		/* probe on the first catalog function this kernel has */
+		for (size_t i = 0; i < ib_catalog_len; i++) {
+			if (ib_catalog[i].type != IB_HOOK_FUNC)
+				continue;
+			e = probe_fentry(env->btf, ib_catalog[i].name);
+			if (e == -ENOENT)
+				continue;
+			env->fentry_ok = e == 0;
+			env->fentry_err = -e;
+			break;
+		}
+	}
+	return 0;
+}
+
+void ib_env_free(struct ib_kernel_env *env)
+{
+	btf__free(env->btf);
+	env->btf = NULL;
+}

@@ -1,0 +1,63 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* iommubench: what IOMMU address-space management costs, measured. */
+#include <stdio.h>
+#include <string.h>
+#include "cli.h"
+
+#ifndef IB_VERSION
+#define IB_VERSION "0.1"
+#endif
+#ifndef IB_GIT
+#define IB_GIT "unknown"
+#endif
+
+static const char usage[] =
+"usage: iommubench [-v] VERB [options]\n"
+"\n"
+"verbs:\n"
+"  hooks [--json]               which IOMMU hooks this kernel has, and how each attaches\n"
+"  run SCENARIO [-o FILE]       drive a scenario with the probes attached, write results\n"
+"  version                      print the version\n"
+"\n"
+"Each verb takes --help. Data goes to stdout, diagnostics to stderr.\n"
+"\n"
+"examples:\n"
+"  iommubench hooks\n"
+"  iommubench hooks --json > hooks.json\n"
+"  iommubench run scenarios/basic.ini --device 0000:00:02.0\n"
+"  lab/run x86-vtd -- iommubench run scenarios/basic.ini\n";
+
+int main(int argc, char **argv)
+{
+	struct ib_global g = {0};
+	int i = 1;
+
+	for (; i < argc && argv[i][0] == '-'; i++) {
+		if (!strcmp(argv[i], "-v") || !strcmp(argv[i], "--verbose")) {
+			g.verbose = true;
+		} else if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			fputs(usage, stdout);
+			return 0;
+		} else if (!strcmp(argv[i], "--version")) {
+			printf("iommubench %s (%s)\n", IB_VERSION, IB_GIT);
+			return 0;
+		} else {
+			fprintf(stderr, "iommubench: unknown option '%s'\n%s", argv[i], usage);
+			return 2;
+		}
+	}
+	if (i >= argc) {
+		fputs(usage, stderr);
+		return 2;
+	}
+	if (!strcmp(argv[i], "hooks"))
+		return cmd_hooks(argc - i, argv + i, &g);
+	if (!strcmp(argv[i], "run"))
+		return cmd_run(argc - i, argv + i, &g);
+	if (!strcmp(argv[i], "version")) {
+		printf("iommubench %s (%s)\n", IB_VERSION, IB_GIT);
+		return 0;
+	}
+	fprintf(stderr, "iommubench: unknown verb '%s'\n%s", argv[i], usage);
+	return 2;
+}

@@ -1,0 +1,364 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* BPF lifecycle: open, set .rodata and autoload, load, attach, read, destroy. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "iommubench.skel.h"
+#include "probes.h"
+#include "stats.h"
+
+static bool verbose;
+/* name of the last program libbpf said it failed to load */
+static char failed_prog[64];
+
+static int print_fn(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	const char *p;
+	char buf[1024];
+	va_list ap2;
+
+	va_copy(ap2, ap);
+	vsnprintf(buf, sizeof(buf), fmt, ap2);
+	va_end(ap2);
+	/* "libbpf: prog 'fentry_00': failed to load: -22" and similar */
+	if ((p = strstr(buf, "prog '")) && strstr(buf, "failed")) {
+		const char *q = strchr(p + 6, '\'');
+
+		if (q && q - (p + 6) < (long)sizeof(failed_prog))
+			snprintf(failed_prog, sizeof(failed_prog), "%.*s", (int)(q - (p + 6)), p + 6);
+	}
+	(void)level;
+	if (!verbose)
+		return 0;
+	return fputs(buf, stderr);
+}
+
+void ib_probes_set_verbose(bool v)
+{
+	verbose = v;
+}
+
+static struct bpf_program *slot_prog(struct iommubench_bpf *skel, const char *kind, int slot)
+{
+	char name[32];
+
+	snprintf(name, sizeof(name), "%s_0%o", kind, slot);
+	return bpf_object__find_program_by_name(skel->obj, name);
+}
+
+static const char *const tp_prog_names[IB_NR_TPS] = {
+	[IB_TP_MAP] = "tp_map", [IB_TP_UNMAP] = "tp_unmap",
+	[IB_TP_ATTACH] = "tp_attach", [IB_TP_DETACH] = "tp_detach",
+	[IB_TP_FAULT] = "tp_fault", [IB_TP_ADD_GROUP] = "tp_add_group",
+	[IB_TP_REMOVE_GROUP] = "tp_remove_group",
+};
+
+static struct bpf_program *tp_prog(struct iommubench_bpf *skel, int tp)
+{
+	if (tp < 0 || tp >= IB_NR_TPS)
+		return NULL;
+	return bpf_object__find_program_by_name(skel->obj, tp_prog_names[tp]);
+}
+
+/* Tracepoint programs needed: each existing tracepoint hook, and each
+ * tracepoint that a function hook falls back to. */
+static bool tp_wanted(const struct ib_hook *hooks, int tp)
+{
+	for (size_t i = 0; i < ib_catalog_len; i++)
+		if (hooks[i].mode == IB_MODE_TRACEPOINT && hooks[i].def->tp == tp)
+			return true;
+	return false;
+}
+
+static int configure(struct iommubench_bpf *skel, struct ib_hook *hooks, uint32_t tgid)
+{
+	struct bpf_program *prog;
+	int err;
+
+	bpf_object__for_each_program(prog, skel->obj)
+		bpf_program__set_autoload(prog, false);
+	skel->rodata->filter_tgid = tgid;
+	for (size_t i = 0; i < ib_catalog_len; i++) {
+		struct ib_hook *h = &hooks[i];
+		const char *entry = NULL, *exit = NULL;
+
+		if (h->def->type != IB_HOOK_FUNC || h->slot < 0)
+			continue;
+		skel->rodata->slot_role[h->slot] = h->def->role;
+		skel->rodata->slot_size_arg[h->slot] = h->size_arg;
+		if (h->mode == IB_MODE_FENTRY) {
+			entry = "fentry";
+			exit = "fexit";
+		} else if (h->mode == IB_MODE_KPROBE) {
+			entry = "kprobe";
+			exit = "kretprobe";
+		} else {
+			continue;
+		}
+		for (int k = 0; k < 2; k++) {
+			prog = slot_prog(skel, k ? exit : entry, h->slot);
+			if (!prog)
+				return -ENOENT;
+			bpf_program__set_autoload(prog, true);
+			if (h->mode == IB_MODE_FENTRY) {
+				err = bpf_program__set_attach_target(prog, 0, h->def->name);
+				if (err)
+					return err;
+			}
+		}
+	}
+	for (int tp = 0; tp < IB_NR_TPS; tp++)
+		if (tp_wanted(hooks, tp))
+			bpf_program__set_autoload(tp_prog(skel, tp), true);
+	return 0;
+}
+
+/* The kernel refused prog: move the hook(s) using it one mode down. */
+static bool demote(struct ib_hook *hooks, const char *prog, int load_err)
+{
+	static const char *const kinds[] = { "fentry", "fexit", "kprobe", "kretprobe" };
+	char name[32];
+
+	for (size_t i = 0; i < ib_catalog_len; i++) {
+		struct ib_hook *h = &hooks[i];
+
+		for (int k = 0; h->slot >= 0 && k < 4; k++) {
+			snprintf(name, sizeof(name), "%s_0%o", kinds[k], h->slot);
+			if (strcmp(name, prog))
+				continue;
+			if (h->mode == IB_MODE_FENTRY) {
+				h->mode = IB_MODE_KPROBE;
+				snprintf(h->reason, sizeof(h->reason),
+					 "kprobe/kretprobe (fentry refused at load: %s)", strerror(-load_err));
+			} else {
+				h->mode = IB_MODE_NONE;
+				snprintf(h->reason, sizeof(h->reason), "program refused at load: %s",
+					 strerror(-load_err));
+			}
+			return true;
+		}
+	}
+	for (int tp = 0; tp < IB_NR_TPS; tp++) {
+		bool hit = false;
+
+		if (strcmp(prog, tp_prog_names[tp]))
+			continue;
+		for (size_t i = 0; i < ib_catalog_len; i++) {
+			if (hooks[i].mode == IB_MODE_TRACEPOINT && hooks[i].def->tp == tp) {
+				hooks[i].mode = IB_MODE_NONE;
+				snprintf(hooks[i].reason, sizeof(hooks[i].reason),
+					 "tracepoint program refused at load: %s", strerror(-load_err));
+				hit = true;
+			}
+		}
+		return hit;
+	}
+	return false;
+}
+
+static int add_link(struct ib_probes *p, struct bpf_link *l)
+{
+	if (!l)
+		return -errno;
+	p->links[p->nlinks++] = l;
+	return 0;
+}
+
+static void attach_hooks(struct ib_probes *p)
+{
+	struct iommubench_bpf *skel = p->skel;
+
+	for (size_t i = 0; i < ib_catalog_len; i++) {
+		struct ib_hook *h = &p->hooks[i];
+		struct bpf_program *en, *ex;
+		int e1, e2 = 0;
+
+		if (h->def->type != IB_HOOK_FUNC ||
+		    (h->mode != IB_MODE_FENTRY && h->mode != IB_MODE_KPROBE))
+			continue;
+		en = slot_prog(skel, h->mode == IB_MODE_FENTRY ? "fentry" : "kprobe", h->slot);
+		ex = slot_prog(skel, h->mode == IB_MODE_FENTRY ? "fexit" : "kretprobe", h->slot);
+		/* exit first: an exit without entry is only counted as
+		 * unmatched, while an entry without exit would leave a stale
+		 * frame that makes later calls look nested */
+		if (h->mode == IB_MODE_FENTRY) {
+			e1 = add_link(p, bpf_program__attach(ex));
+			if (!e1)
+				e2 = add_link(p, bpf_program__attach(en));
+		} else {
+			e1 = add_link(p, bpf_program__attach_kprobe(ex, true, h->def->name));
+			if (!e1)
+				e2 = add_link(p, bpf_program__attach_kprobe(en, false, h->def->name));
+		}
+		if (e1 || e2) {
+			snprintf(h->reason, sizeof(h->reason), "%s attach failed: %s",
+				 ib_mode_name(h->mode), strerror(-(e1 ? e1 : e2)));
+			continue;
+		}
+		h->attached = true;
+	}
+	for (int tp = 0; tp < IB_NR_TPS; tp++) {
+		int e;
+
+		if (!tp_wanted(p->hooks, tp))
+			continue;
+		e = add_link(p, bpf_program__attach(tp_prog(skel, tp)));
+		for (size_t i = 0; i < ib_catalog_len; i++) {
+			struct ib_hook *h = &p->hooks[i];
+
+			if (h->mode != IB_MODE_TRACEPOINT || h->def->tp != tp)
+				continue;
+			if (e)
+				snprintf(h->reason, sizeof(h->reason), "tracepoint attach failed: %s",
+					 strerror(-e));
+			else
+				h->attached = true;
+		}
+	}
+}
+
+int ib_probes_start(struct ib_probes *p, struct ib_hook *hooks, uint32_t filter_tgid,
+		    char *err, size_t errlen)
+{
+	int e;
+
+	memset(p, 0, sizeof(*p));
+	p->hooks = hooks;
+	libbpf_set_print(print_fn);
+	for (;;) {
+		p->skel = iommubench_bpf__open();
+		if (!p->skel) {
+			e = -errno;
+			snprintf(err, errlen, "opening the BPF object: %s", strerror(-e));
+			return e;
+		}
+		e = configure(p->skel, hooks, filter_tgid);
+		if (e) {
+			snprintf(err, errlen, "configuring the BPF object: %s", strerror(-e));
+			goto fail;
+		}
+		failed_prog[0] = '\0';
+		e = iommubench_bpf__load(p->skel);
+		if (!e)
+			break;
+		if (!failed_prog[0] || !demote(hooks, failed_prog, e) || ++p->retries > 2 * IB_MAX_SLOTS) {
+			snprintf(err, errlen, "loading the BPF object: %s%s%s (run with -v for the verifier log)",
+				 strerror(-e), failed_prog[0] ? ", program " : "", failed_prog);
+			goto fail;
+		}
+		iommubench_bpf__destroy(p->skel);
+		p->skel = NULL;
+	}
+	attach_hooks(p);
+	return 0;
+fail:
+	iommubench_bpf__destroy(p->skel);
+	p->skel = NULL;
+	return e;
+}
+
+static uint64_t prog_misses(struct bpf_program *prog)
+{
+	struct bpf_prog_info info = {};
+	__u32 len = sizeof(info);
+	int fd = prog ? bpf_program__fd(prog) : -1;
+
+	if (fd < 0 || bpf_obj_get_info_by_fd(fd, &info, &len))
+		return 0;
+	return info.recursion_misses;
+}
+
+int ib_probes_read(struct ib_probes *p, struct ib_readout *out)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	struct ib_stats *sv;
+	struct ib_tp_stats *tv;
+	struct ib_err_stats *ev;
+	int err = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (!p->skel)
+		return -EINVAL;
+	if (ncpu <= 0)
+		return ncpu ? ncpu : -EINVAL;
+	sv = calloc(ncpu, sizeof(*sv));
+	tv = calloc(ncpu, sizeof(*tv));
+	ev = calloc(ncpu, sizeof(*ev));
+	if (!sv || !tv || !ev) {
+		err = -ENOMEM;
+		goto out;
+	}
+	for (__u32 k = 0; k < IB_MAX_SLOTS; k++) {
+		if (bpf_map__lookup_elem(p->skel->maps.hook_stats, &k, sizeof(k), sv,
+					 ncpu * sizeof(*sv), 0)) {
+			err = -errno;
+			goto out;
+		}
+		for (int c = 0; c < ncpu; c++)
+			ib_stats_add(&out->hook[k], &sv[c]);
+	}
+	for (__u32 k = 0; k < IB_NR_ROLES; k++) {
+		if (bpf_map__lookup_elem(p->skel->maps.role_stats, &k, sizeof(k), sv,
+					 ncpu * sizeof(*sv), 0)) {
+			err = -errno;
+			goto out;
+		}
+		for (int c = 0; c < ncpu; c++)
+			ib_stats_add(&out->role[k], &sv[c]);
+	}
+	for (__u32 k = 0; k < IB_NR_TPS; k++) {
+		if (bpf_map__lookup_elem(p->skel->maps.tp_stats, &k, sizeof(k), tv,
+					 ncpu * sizeof(*tv), 0)) {
+			err = -errno;
+			goto out;
+		}
+		for (int c = 0; c < ncpu; c++) {
+			out->tp[k].count += tv[c].count;
+			out->tp[k].bytes += tv[c].bytes;
+		}
+		out->tp_misses[k] = prog_misses(tp_prog(p->skel, k));
+	}
+	{
+		__u32 k = 0;
+
+		if (bpf_map__lookup_elem(p->skel->maps.err_stats, &k, sizeof(k), ev,
+					 ncpu * sizeof(*ev), 0)) {
+			err = -errno;
+			goto out;
+		}
+		for (int c = 0; c < ncpu; c++) {
+			out->err.stack_overflow += ev[c].stack_overflow;
+			out->err.unmatched_exit += ev[c].unmatched_exit;
+			out->err.task_map_full += ev[c].task_map_full;
+		}
+	}
+	for (size_t i = 0; i < ib_catalog_len; i++) {
+		const struct ib_hook *h = &p->hooks[i];
+		bool fe = h->mode == IB_MODE_FENTRY;
+
+		if (h->slot < 0 || !h->attached)
+			continue;
+		out->misses[h->slot] = prog_misses(slot_prog(p->skel, fe ? "fentry" : "kprobe", h->slot)) +
+				       prog_misses(slot_prog(p->skel, fe ? "fexit" : "kretprobe", h->slot));
+	}
+out:
+	free(sv);
+	free(tv);
+	free(ev);
+	return err;
+}
+
+void ib_probes_stop(struct ib_probes *p)
+{
+	/* entries before exits, the reverse of attach */
+	for (size_t i = p->nlinks; i > 0; i--)
+		bpf_link__destroy(p->links[i - 1]);
+	p->nlinks = 0;
+	iommubench_bpf__destroy(p->skel);
+	p->skel = NULL;
+}

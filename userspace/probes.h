@@ -1,0 +1,46 @@
+/* Loading, attaching, reading and detaching the BPF probes. */
+#ifndef IB_PROBES_H
+#define IB_PROBES_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "hooks.h"
+
+struct iommubench_bpf;
+struct bpf_link;
+
+struct ib_readout {
+	struct ib_stats hook[IB_MAX_SLOTS];     /* by slot */
+	struct ib_stats role[IB_NR_ROLES];      /* outermost calls only */
+	struct ib_tp_stats tp[IB_NR_TPS];
+	struct ib_err_stats err;
+	uint64_t misses[IB_MAX_SLOTS];          /* recursion_misses of the slot's programs */
+	uint64_t tp_misses[IB_NR_TPS];
+};
+
+struct ib_probes {
+	struct iommubench_bpf *skel;
+	struct ib_hook *hooks;                  /* ib_catalog_len entries, owned by caller */
+	struct bpf_link *links[2 * IB_MAX_SLOTS + IB_NR_TPS];
+	size_t nlinks;
+	int retries;                            /* loads retried after a program was refused */
+};
+
+/* Open, configure, load and attach. Hooks whose program the kernel refuses
+ * are moved to their next mode (fentry -> kprobe -> tracepoint -> none) and
+ * the load retried; what happened is left in each hook's mode and reason.
+ * filter_tgid 0 traces every process. Returns 0 when at least the loader
+ * worked (hooks may still be unattached), else -errno with err filled. */
+int ib_probes_start(struct ib_probes *p, struct ib_hook *hooks, uint32_t filter_tgid,
+		    char *err, size_t errlen);
+
+/* Sum the per-CPU maps. */
+int ib_probes_read(struct ib_probes *p, struct ib_readout *out);
+
+/* Detach and free; safe to call twice and on a zeroed struct. */
+void ib_probes_stop(struct ib_probes *p);
+
+/* libbpf's own messages: shown only when verbose. */
+void ib_probes_set_verbose(bool v);
+
+#endif

@@ -1,0 +1,258 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* The results document (schema iommubench/1): building, writing, reading. */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "results.h"
+#include "stats.h"
+
+#ifndef IB_VERSION
+#define IB_VERSION "0.1"
+#endif
+#ifndef IB_GIT
+#define IB_GIT "unknown"
+#endif
+
+json_t *ib_tool_json(void)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "name", json_string("iommubench"));
+	json_object_set_new(o, "version", json_string(IB_VERSION));
+	json_object_set_new(o, "git", json_string(IB_GIT));
+	return o;
+}
+
+json_t *ib_hist_json(const __u64 *hist)
+{
+	json_t *h = json_object(), *bounds = json_array(), *counts = json_array();
+
+	for (uint32_t i = 0; i < IB_HIST_BUCKETS; i++) {
+		json_t *b;
+
+		if (!hist[i])
+			continue;
+		b = json_array();
+		json_array_append_new(b, json_integer((json_int_t)ib_bucket_lower(i)));
+		json_array_append_new(b, json_integer(i == IB_HIST_BUCKETS - 1 ? -1 :
+						       (json_int_t)ib_bucket_upper(i)));
+		json_array_append_new(bounds, b);
+		json_array_append_new(counts, json_integer((json_int_t)hist[i]));
+	}
+	json_object_set_new(h, "unit", json_string("ns"));
+	json_object_set_new(h, "scheme", json_string("log-linear, 16 sub-buckets per power of two"));
+	json_object_set_new(h, "bounds", bounds);
+	json_object_set_new(h, "counts", counts);
+	return h;
+}
+
+static void put_summary(json_t *o, const struct ib_summary *s)
+{
+	json_object_set_new(o, "count", json_integer((json_int_t)s->count));
+	json_object_set_new(o, "sum_ns", json_integer((json_int_t)s->sum));
+	json_object_set_new(o, "min_ns", json_integer((json_int_t)s->min));
+	json_object_set_new(o, "p50_ns", json_integer((json_int_t)s->p50));
+	json_object_set_new(o, "p90_ns", json_integer((json_int_t)s->p90));
+	json_object_set_new(o, "p99_ns", json_integer((json_int_t)s->p99));
+	json_object_set_new(o, "max_ns", json_integer((json_int_t)s->max));
+}
+
+json_t *ib_stats_json(const struct ib_stats *st)
+{
+	json_t *o = json_object();
+	struct ib_summary s;
+
+	ib_summarize_hist(st->hist, IB_HIST_BUCKETS, st->count, st->sum_ns,
+			  st->min_ns, st->max_ns, &s);
+	put_summary(o, &s);
+	json_object_set_new(o, "bytes", json_integer((json_int_t)st->bytes));
+	json_object_set_new(o, "entries", json_integer((json_int_t)st->entries));
+	json_object_set_new(o, "timed", json_true());
+	json_object_set_new(o, "hist_ns", ib_hist_json(st->hist));
+	return o;
+}
+
+/* A tracepoint's figures: counts only, with the latency fields present but
+ * null so readers never mistake "not measured" for zero. */
+static json_t *tp_json(const struct ib_tp_stats *t, const char *via)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "count", json_integer((json_int_t)t->count));
+	json_object_set_new(o, "bytes", json_integer((json_int_t)t->bytes));
+	json_object_set_new(o, "timed", json_false());
+	if (via)
+		json_object_set_new(o, "via", json_string(via));
+	json_object_set_new(o, "sum_ns", json_null());
+	json_object_set_new(o, "min_ns", json_null());
+	json_object_set_new(o, "p50_ns", json_null());
+	json_object_set_new(o, "p90_ns", json_null());
+	json_object_set_new(o, "p99_ns", json_null());
+	json_object_set_new(o, "max_ns", json_null());
+	json_object_set_new(o, "hist_ns", json_null());
+	return o;
+}
+
+json_t *ib_samples_json(const uint64_t *samples, size_t n)
+{
+	json_t *o = json_object();
+	struct ib_summary s;
+	__u64 *hist = calloc(IB_HIST_BUCKETS, sizeof(*hist));
+
+	ib_summarize_samples(samples, n, &s);
+	put_summary(o, &s);
+	if (hist) {
+		for (size_t i = 0; i < n; i++)
+			hist[ib_bucket(samples[i])]++;
+		json_object_set_new(o, "hist_ns", ib_hist_json(hist));
+		free(hist);
+	}
+	return o;
+}
+
+json_t *ib_hooks_json(const struct ib_hook *hooks, const struct ib_readout *r)
+{
+	json_t *arr = json_array();
+
+	for (size_t i = 0; i < ib_catalog_len; i++) {
+		const struct ib_hook *h = &hooks[i];
+		json_t *o = json_object();
+
+		json_object_set_new(o, "name", json_string(h->def->name));
+		json_object_set_new(o, "role", json_string(ib_role_name(h->def->role)));
+		json_object_set_new(o, "layer", json_string(h->def->layer));
+		json_object_set_new(o, "type", json_string(h->def->type == IB_HOOK_FUNC ? "function" : "tracepoint"));
+		json_object_set_new(o, "exists", json_boolean(h->exists));
+		json_object_set_new(o, "mode", json_string(ib_mode_name(h->mode)));
+		json_object_set_new(o, "attached", json_boolean(h->attached));
+		json_object_set_new(o, "reason", json_string(h->reason));
+		if (h->def->type == IB_HOOK_FUNC) {
+			json_object_set_new(o, "nargs", h->nargs >= 0 ? json_integer(h->nargs) : json_null());
+			json_object_set_new(o, "size_arg", h->size_arg ? json_integer(h->size_arg) : json_null());
+			if (r && h->slot >= 0 && h->attached)
+				json_object_set_new(o, "misses", json_integer((json_int_t)r->misses[h->slot]));
+		} else if (r && h->attached) {
+			json_object_set_new(o, "misses", json_integer((json_int_t)r->tp_misses[h->def->tp]));
+		}
+		json_object_set_new(o, "note", json_string(h->def->note));
+		json_array_append_new(arr, o);
+	}
+	return arr;
+}
+
+static bool timed_mode(enum ib_mode m)
+{
+	return m == IB_MODE_FENTRY || m == IB_MODE_KPROBE;
+}
+
+json_t *ib_ops_json(const struct ib_hook *hooks, const struct ib_readout *r)
+{
+	static const enum ib_role always[] = { IB_ROLE_MAP, IB_ROLE_UNMAP, IB_ROLE_ATTACH };
+	json_t *ops = json_object();
+
+	for (int role = 0; role < IB_NR_ROLES; role++) {
+		json_t *o = NULL, *per = json_object();
+		bool timed = false, any = false, listed = false;
+		int fallback_tp = -1;
+
+		for (size_t k = 0; k < sizeof(always) / sizeof(always[0]); k++)
+			listed |= always[k] == (enum ib_role)role;
+		for (size_t i = 0; i < ib_catalog_len; i++) {
+			const struct ib_hook *h = &hooks[i];
+
+			if (h->def->role != (enum ib_role)role || !h->attached)
+				continue;
+			any = true;
+			if (h->def->type == IB_HOOK_FUNC && timed_mode(h->mode)) {
+				timed = true;
+				json_object_set_new(per, h->def->name, ib_stats_json(&r->hook[h->slot]));
+			} else if (h->def->type == IB_HOOK_FUNC) {
+				/* counted through its tracepoint */
+				json_object_set_new(per, h->def->name,
+						    tp_json(&r->tp[h->def->tp], ib_tp_name(h->def->tp)));
+				if (fallback_tp < 0)
+					fallback_tp = h->def->tp;
+			} else {
+				json_object_set_new(per, h->def->name, tp_json(&r->tp[h->def->tp], NULL));
+			}
+		}
+		if (!any && !listed) {
+			json_decref(per);
+			continue;
+		}
+		if (timed) {
+			o = ib_stats_json(&r->role[role]);
+			json_object_set_new(o, "source", json_string("outermost function hook per call"));
+		} else if (fallback_tp >= 0) {
+			o = tp_json(&r->tp[fallback_tp], ib_tp_name(fallback_tp));
+			json_object_set_new(o, "source", json_string("tracepoint (no function hook could attach)"));
+		} else {
+			struct ib_stats zero = {0};
+
+			o = ib_stats_json(&zero);
+			json_object_set_new(o, "timed", json_false());
+			json_object_set_new(o, "source", json_string(any ? "tracepoint only" : "no hook attached"));
+		}
+		json_object_set_new(o, "hooks", per);
+		json_object_set_new(ops, ib_role_name(role), o);
+	}
+	return ops;
+}
+
+int ib_results_write(json_t *doc, const char *path, char *err, size_t errlen)
+{
+	char tmp[4096];
+	int fd, e;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid()) >= (int)sizeof(tmp)) {
+		snprintf(err, errlen, "%s: path too long", path);
+		return -ENAMETOOLONG;
+	}
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		e = -errno;
+		snprintf(err, errlen, "creating %s: %s", tmp, strerror(-e));
+		return e;
+	}
+	if (json_dumpfd(doc, fd, JSON_INDENT(1) | JSON_SORT_KEYS) || write(fd, "\n", 1) != 1 ||
+	    fsync(fd)) {
+		e = errno ? -errno : -EIO;
+		snprintf(err, errlen, "writing %s: %s", tmp, strerror(-e));
+		close(fd);
+		unlink(tmp);
+		return e;
+	}
+	close(fd);
+	/* link() refuses to replace: an existing result is never overwritten */
+	if (link(tmp, path)) {
+		e = -errno;
+		snprintf(err, errlen, "%s: %s%s (the data is kept in %s)", path, strerror(-e),
+			 e == -EEXIST ? "; choose another -o" : "", tmp);
+		return e;
+	}
+	unlink(tmp);
+	return 0;
+}
+
+json_t *ib_results_load(const char *path, char *err, size_t errlen)
+{
+	json_error_t je;
+	json_t *doc = json_load_file(path, 0, &je);
+	const char *schema;
+
+	if (!doc) {
+		snprintf(err, errlen, "%s:%d: %s", path, je.line, je.text);
+		return NULL;
+	}
+	schema = json_string_value(json_object_get(doc, "schema"));
+	if (!schema || strcmp(schema, IB_SCHEMA)) {
+		snprintf(err, errlen, "%s: schema is '%s', expected '%s'", path,
+			 schema ? schema : "(missing)", IB_SCHEMA);
+		json_decref(doc);
+		return NULL;
+	}
+	return doc;
+}

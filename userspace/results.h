@@ -1,0 +1,29 @@
+/* Results document: see DESIGN.md "Results document". */
+#ifndef IB_RESULTS_H
+#define IB_RESULTS_H
+#include <stddef.h>
+#include <stdint.h>
+#include <jansson.h>
+#include "hooks.h"
+#include "probes.h"
+
+#define IB_SCHEMA "iommubench/1"
+
+/* tool.* of the results: name, version, git describe at build time. */
+json_t *ib_tool_json(void);
+
+json_t *ib_hist_json(const __u64 *hist);
+json_t *ib_stats_json(const struct ib_stats *s);
+json_t *ib_samples_json(const uint64_t *samples, size_t n);
+json_t *ib_hooks_json(const struct ib_hook *hooks, const struct ib_readout *r);
+/* ops.<role> (map, unmap, attach always; other roles when a hook of theirs
+ * attached), each with .hooks.<hook name>. */
+json_t *ib_ops_json(const struct ib_hook *hooks, const struct ib_readout *r);
+
+/* Write to PATH.tmp.PID, fsync, then link to PATH: fails with -EEXIST
+ * rather than overwrite, and leaves the temporary file (named in err) when
+ * the final step fails so no measurement is lost. */
+int ib_results_write(json_t *doc, const char *path, char *err, size_t errlen);
+json_t *ib_results_load(const char *path, char *err, size_t errlen);
+
+#endif
