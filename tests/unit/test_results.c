@@ -1,0 +1,193 @@
+/* Results document: ops/hooks built from a synthetic readout, written,
+ * read back; never overwritten. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include "check.h"
+#include "hooks.h"
+#include "probes.h"
+#include "results.h"
+
+static struct ib_hook hooks[64];
+
+static void set_hook(size_t i, enum ib_mode mode, int slot)
+{
+	hooks[i].def = &ib_catalog[i];
+	hooks[i].mode = mode;
+	hooks[i].slot = slot;
+	hooks[i].exists = mode != IB_MODE_NONE;
+	hooks[i].attached = mode != IB_MODE_NONE;
+	hooks[i].nargs = -1;
+	snprintf(hooks[i].reason, sizeof(hooks[i].reason), "test");
+}
+
+static size_t idx(const char *name)
+{
+	for (size_t i = 0; i < ib_catalog_len; i++)
+		if (!strcmp(ib_catalog[i].name, name))
+			return i;
+	fprintf(stderr, "no hook %s\n", name);
+	exit(1);
+}
+
+static void fill(struct ib_stats *s, uint64_t n, uint64_t base)
+{
+	for (uint64_t i = 0; i < n; i++) {
+		uint64_t v = base + i;
+
+		s->count++;
+		s->entries++;
+		s->sum_ns += v;
+		s->min_ns = s->count == 1 || v < s->min_ns ? v : s->min_ns;
+		s->max_ns = v > s->max_ns ? v : s->max_ns;
+		s->bytes += 4096;
+		s->hist[ib_bucket(v)]++;
+	}
+}
+
+static long long jget(json_t *root, const char *path)
+{
+	json_t *cur = root;
+	char buf[256], *tok, *save = NULL;
+
+	snprintf(buf, sizeof(buf), "%s", path);
+	for (tok = strtok_r(buf, ".", &save); tok && cur; tok = strtok_r(NULL, ".", &save))
+		cur = json_object_get(cur, tok);
+	return json_is_integer(cur) ? (long long)json_integer_value(cur) : -12345;
+}
+
+int main(void)
+{
+	static struct ib_readout r;
+	char dir[] = "/tmp/ib-test-results-XXXXXX", path[256], err[512], cmd[300];
+	json_t *doc, *back, *ops, *v;
+	size_t i_map = idx("iommu_map"), i_fast = idx("iommu_unmap_fast"), i_unmap = idx("iommu_unmap");
+	size_t i_group = idx("iommu_attach_group"), i_tpmap = idx("iommu:map");
+	struct stat st;
+	int e;
+
+	if (!mkdtemp(dir))
+		return 1;
+	for (size_t i = 0; i < ib_catalog_len; i++)
+		set_hook(i, IB_MODE_NONE, -1);
+	set_hook(i_map, IB_MODE_FENTRY, 0);
+	set_hook(i_fast, IB_MODE_KPROBE, 1);
+	set_hook(i_group, IB_MODE_FENTRY, 2);
+	set_hook(i_unmap, IB_MODE_TRACEPOINT, -1);
+	set_hook(i_tpmap, IB_MODE_TRACEPOINT, -1);
+	fill(&r.hook[0], 65, 1000);      /* iommu_map: 1000..1064 ns */
+	fill(&r.hook[1], 64, 2000);
+	fill(&r.hook[2], 1, 50000);
+	fill(&r.role[IB_ROLE_MAP], 65, 1000);
+	fill(&r.role[IB_ROLE_UNMAP], 64, 2000);
+	fill(&r.role[IB_ROLE_ATTACH], 1, 50000);
+	r.tp[IB_TP_MAP].count = 65;
+	r.tp[IB_TP_UNMAP].count = 2;
+	r.misses[0] = 3;
+
+	doc = json_object();
+	json_object_set_new(doc, "schema", json_string(IB_SCHEMA));
+	json_object_set_new(doc, "tool", ib_tool_json());
+	json_object_set_new(doc, "hooks", ib_hooks_json(hooks, &r));
+	json_object_set_new(doc, "ops", ib_ops_json(hooks, &r));
+
+	snprintf(path, sizeof(path), "%s/run.json", dir);
+	e = ib_results_write(doc, path, err, sizeof(err));
+	CHECK(e == 0, "write: %s", err);
+	back = ib_results_load(path, err, sizeof(err));
+	CHECK(back != NULL, "load: %s", err);
+	if (!back)
+		return CHECK_DONE();
+	CHECK(json_equal(doc, back), "what was written reads back equal");
+
+	ops = json_object_get(back, "ops");
+	CHECK_EQ_U64(jget(ops, "map.count"), 65);
+	CHECK_EQ_U64(jget(ops, "map.min_ns"), 1000);
+	CHECK_EQ_U64(jget(ops, "map.max_ns"), 1064);
+	CHECK_EQ_U64(jget(ops, "map.sum_ns"), 65 * 1000 + 64 * 65 / 2);
+	/* exact p50 is 1032; the bucket [1024,1088) midpoint is 1056 */
+	CHECK(jget(ops, "map.p50_ns") >= 1024 && jget(ops, "map.p50_ns") < 1088,
+	      "p50 %lld in the bucket of 1032", jget(ops, "map.p50_ns"));
+	CHECK_EQ_U64(jget(ops, "map.hooks.iommu_map.count"), 65);
+	CHECK_EQ_U64(jget(ops, "map.hooks.iommu:map.count"), 65);
+	CHECK(json_is_false(json_object_get(json_object_get(json_object_get(
+		json_object_get(ops, "map"), "hooks"), "iommu:map"), "timed")), "tracepoint is untimed");
+	CHECK_EQ_U64(jget(ops, "unmap.count"), 64);
+	CHECK_EQ_U64(jget(ops, "unmap.hooks.iommu_unmap_fast.count"), 64);
+	/* a function hook counted through its tracepoint says so */
+	CHECK_EQ_U64(jget(ops, "unmap.hooks.iommu_unmap.count"), 2);
+	v = json_object_get(json_object_get(json_object_get(json_object_get(ops, "unmap"), "hooks"),
+					    "iommu_unmap"), "via");
+	CHECK(json_is_string(v) && !strcmp(json_string_value(v), "iommu:unmap"), "via");
+	CHECK_EQ_U64(jget(ops, "attach.count"), 1);
+	CHECK_EQ_U64(jget(ops, "attach.hooks.iommu_attach_group.p50_ns"), 50000);
+	/* histogram: bounds and counts line up, counts add up */
+	v = json_object_get(json_object_get(json_object_get(ops, "map"), "hist_ns"), "counts");
+	{
+		long long sum = 0;
+		json_t *c;
+		size_t k;
+
+		json_array_foreach(v, k, c)
+			sum += json_integer_value(c);
+		CHECK_EQ_U64(sum, 65);
+	}
+	/* roles with nothing attached are absent, except map/unmap/attach */
+	CHECK(json_object_get(ops, "tlb_inv") == NULL, "tlb_inv absent");
+	/* hooks[] carries misses for attached function hooks */
+	v = json_array_get(json_object_get(back, "hooks"), i_map);
+	CHECK_STR(json_string_value(json_object_get(v, "name")), "iommu_map");
+	CHECK_STR(json_string_value(json_object_get(v, "mode")), "fentry");
+	CHECK_EQ_U64(json_integer_value(json_object_get(v, "misses")), 3);
+
+	/* never overwrite: the second write fails with EEXIST and the first
+	 * file is intact; the data of the failed write is kept aside */
+	json_object_set_new(doc, "schema", json_string("iommubench/1"));
+	json_object_set_new(doc, "marker", json_integer(2));
+	e = ib_results_write(doc, path, err, sizeof(err));
+	CHECK(e == -EEXIST, "second write: %d %s", e, err);
+	CHECK(strstr(err, "choose another") != NULL, "message: %s", err);
+	{
+		/* the refused data is kept in the named temporary file */
+		char *t = strstr(err, "kept in "), kept[256];
+
+		t = t ? t + 8 : NULL;
+
+		CHECK(t && strstr(t, ".tmp.") && sscanf(t, "%255[^)]", kept) == 1 &&
+		      stat(kept, &st) == 0, "kept file named and present: %s", err);
+	}
+	json_decref(back);
+	back = ib_results_load(path, err, sizeof(err));
+	CHECK(back && !json_object_get(back, "marker"), "first result intact");
+	json_decref(back);
+
+	/* a document of another schema is refused on load */
+	snprintf(cmd, sizeof(cmd), "%s/other.json", dir);
+	{
+		FILE *f = fopen(cmd, "w");
+
+		fputs("{\"schema\": \"other/9\"}\n", f);
+		fclose(f);
+	}
+	back = ib_results_load(cmd, err, sizeof(err));
+	CHECK(back == NULL && strstr(err, "expected 'iommubench/1'"), "schema check: %s", err);
+	snprintf(cmd, sizeof(cmd), "%s/broken.json", dir);
+	{
+		FILE *f = fopen(cmd, "w");
+
+		fputs("{\"schema\": \n", f);
+		fclose(f);
+	}
+	back = ib_results_load(cmd, err, sizeof(err));
+	CHECK(back == NULL && strstr(err, "broken.json:"), "parse error names the file: %s", err);
+	CHECK(stat(path, &st) == 0, "result still there");
+
+	json_decref(doc);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	if (system(cmd))
+		return 1;
+	return CHECK_DONE();
+}
