@@ -12,6 +12,7 @@ pkgs=(
 	libjansson-dev           # results JSON
 	libinih-dev              # scenario INI files
 	qemu-system-x86          # the lab: q35 with intel-iommu and the edu device
+	jq                       # lab tests read the results documents
 	busybox-static cpio kmod xz-utils zstd   # the lab's initramfs (depmod, decompressing modules)
 )
 if [ "${1:-}" = arm64 ]; then

@@ -1,0 +1,29 @@
+# Helpers for lab tests (sourced). Each check prints a line only on failure
+# and counts; lab_done prints the tally "NAME: N passed, M failed".
+LAB_PASSED=0
+LAB_FAILED=0
+
+pass() { LAB_PASSED=$((LAB_PASSED + 1)); }
+fail() { LAB_FAILED=$((LAB_FAILED + 1)); printf '  FAIL: %s\n' "$*"; }
+
+# check_eq WHAT ACTUAL EXPECTED
+check_eq() {
+	if [ "$2" = "$3" ]; then pass; else fail "$1: got '$2', expected '$3'"; fi
+}
+
+# check_json FILE JQ-EXPR EXPECTED [WHAT]
+check_json() {
+	local v
+	v=$(jq -r "$2" "$1" 2>&1) || v="(jq failed: $v)"
+	check_eq "${4:-$2} in $(basename "$1")" "$v" "$3"
+}
+
+# check_true FILE JQ-EXPR WHAT: the expression must be true
+check_true() {
+	check_json "$1" "$2" true "$3"
+}
+
+lab_done() {
+	echo "$1: $LAB_PASSED passed, $LAB_FAILED failed"
+	[ "$LAB_FAILED" -eq 0 ]
+}
