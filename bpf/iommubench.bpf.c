@@ -91,7 +91,11 @@ static __always_inline bool wanted(void)
 
 static __always_inline void record(struct ib_stats *s, __u64 d, __u64 bytes)
 {
-	__u32 b = ib_bucket(d);
+	/* a 64-bit index the verifier can follow: with a __u32, clang
+	 * bounds-checks a zero-extended copy and indexes with the original */
+	__u64 b = ib_bucket(d);
+
+	barrier_var(b);
 
 	s->count++;
 	s->sum_ns += d;
@@ -138,7 +142,9 @@ static __always_inline int on_entry(__u32 slot, __u64 bytes)
 			e->stack_overflow++;
 		return 0;
 	}
-	role = slot_role[slot];
+	/* masked: on 6.1 a u32 reloaded from the stack (slot's address is
+	 * taken for the map lookups) has lost its constant value */
+	role = slot_role[slot & (IB_MAX_SLOTS - 1)];
 	for (__u32 i = 0; i < IB_STACK_DEPTH; i++) {
 		if (i >= d)
 			break;
@@ -214,7 +220,7 @@ unmatched:
 static __always_inline __u64 fentry_size(void *ctx, __u32 slot)
 {
 	__u64 v = 0;
-	__u8 n = slot < IB_MAX_SLOTS ? slot_size_arg[slot] : 0;
+	__u8 n = slot_size_arg[slot & (IB_MAX_SLOTS - 1)];
 
 	if (n && bpf_get_func_arg(ctx, n - 1, &v))
 		v = 0;
@@ -223,14 +229,20 @@ static __always_inline __u64 fentry_size(void *ctx, __u32 slot)
 
 static __always_inline __u64 kprobe_size(struct pt_regs *ctx, __u32 slot)
 {
-	switch (slot < IB_MAX_SLOTS ? slot_size_arg[slot] : 0) {
-	case 1: return PT_REGS_PARM1(ctx);
-	case 2: return PT_REGS_PARM2(ctx);
-	case 3: return PT_REGS_PARM3(ctx);
-	case 4: return PT_REGS_PARM4(ctx);
-	case 5: return PT_REGS_PARM5(ctx);
-	default: return 0;
-	}
+	/* Read the registers at fixed offsets first and choose among the
+	 * values: a switch over PT_REGS_PARMn is folded by clang into one
+	 * load at a computed ctx offset, which the verifier refuses
+	 * ("dereference of modified ctx ptr"). */
+	__u64 a1 = PT_REGS_PARM1(ctx), a2 = PT_REGS_PARM2(ctx), a3 = PT_REGS_PARM3(ctx);
+	__u64 a4 = PT_REGS_PARM4(ctx), a5 = PT_REGS_PARM5(ctx);
+	__u8 n = slot_size_arg[slot & (IB_MAX_SLOTS - 1)];
+
+	barrier_var(a1);
+	barrier_var(a2);
+	barrier_var(a3);
+	barrier_var(a4);
+	barrier_var(a5);
+	return n == 1 ? a1 : n == 2 ? a2 : n == 3 ? a3 : n == 4 ? a4 : n == 5 ? a5 : 0;
 }
 
 /* Targets are set by user space (bpf_program__set_attach_target for fentry,

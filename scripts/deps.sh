@@ -23,8 +23,12 @@ fi
 missing=()
 for p in "${pkgs[@]}"; do
 	[ "${p:0:1}" = "#" ] && continue
-	st=$(dpkg-query -W -f='${db:Status-Status}' "$p" 2>/dev/null || true)
-	[ "$st" = installed ] || missing+=("$p")
+	# once arm64 is a foreign architecture, a bare name lists every installed
+	# architecture of a multiarch package: require the native one (or "all")
+	arch=${p#*:}
+	[ "$arch" != "$p" ] || arch="$(dpkg --print-architecture)|all"
+	dpkg-query -W -f='${db:Status-Status} ${Architecture}\n' "$p" 2>/dev/null |
+		grep -qxE "installed ($arch)" || missing+=("$p")
 done
 if [ ${#missing[@]} -eq 0 ]; then
 	echo "deps: all ${#pkgs[@]} packages present"

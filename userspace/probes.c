@@ -35,7 +35,7 @@ static int print_fn(enum libbpf_print_level level, const char *fmt, va_list ap)
 	(void)level;
 	if (!verbose)
 		return 0;
-	return fputs(buf, stderr);
+	return vfprintf(stderr, fmt, ap); /* whole: verifier logs are long */
 }
 
 void ib_probes_set_verbose(bool v)

@@ -190,11 +190,20 @@ json_t *ib_ops_json(const struct ib_hook *hooks, const struct ib_readout *r)
 			o = tp_json(&r->tp[fallback_tp], ib_tp_name(fallback_tp));
 			json_object_set_new(o, "source", json_string("tracepoint (no function hook could attach)"));
 		} else {
-			struct ib_stats zero = {0};
+			/* only tracepoints of its own (fault, group): their sum */
+			struct ib_tp_stats sum = {0};
 
-			o = ib_stats_json(&zero);
-			json_object_set_new(o, "timed", json_false());
-			json_object_set_new(o, "source", json_string(any ? "tracepoint only" : "no hook attached"));
+			for (size_t i = 0; i < ib_catalog_len; i++) {
+				const struct ib_hook *h = &hooks[i];
+
+				if (h->def->role == (enum ib_role)role && h->attached &&
+				    h->def->type == IB_HOOK_TP) {
+					sum.count += r->tp[h->def->tp].count;
+					sum.bytes += r->tp[h->def->tp].bytes;
+				}
+			}
+			o = tp_json(&sum, NULL);
+			json_object_set_new(o, "source", json_string(any ? "tracepoints" : "no hook attached"));
 		}
 		json_object_set_new(o, "hooks", per);
 		json_object_set_new(ops, ib_role_name(role), o);
