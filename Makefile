@@ -4,6 +4,11 @@
 #   make ARCH=arm64      cross-build with aarch64-linux-gnu-gcc and arm64 multiarch libraries
 #   make V=1             show the commands
 
+# a failing test must fail its recipe even when piped through tee
+SHELL := /bin/bash
+MAKEFLAGS += --no-print-directory
+.SHELLFLAGS := -o pipefail -c
+
 HOST_ARCH := $(shell uname -m | sed -e 's/aarch64/arm64/')
 ARCH ?= $(HOST_ARCH)
 override ARCH := $(subst aarch64,arm64,$(ARCH))
@@ -62,7 +67,7 @@ TEST_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(TEST_SRCS))
 # keep the BPF object: tests open it
 .SECONDARY: $(BPF_OBJS)
 
-.PHONY: all deps deps-arm64 test test-unit test-lab check demo bench clean help
+.PHONY: all deps deps-arm64 test test-unit test-cross test-lab check demo clean help
 .DEFAULT_GOAL := all
 
 all: $(APP)
@@ -71,6 +76,7 @@ help:
 	@echo "make [STATIC=1] [ARCH=arm64] [V=1]  build iommubench"
 	@echo "make deps        install missing Debian packages (scripts/deps.sh)"
 	@echo "make test-unit   unprivileged unit tests"
+	@echo "make test-cross  arm64 cross-build (static) links and is an aarch64 binary"
 	@echo "make test-lab    lab tests: boot real kernels in QEMU and assert on counts"
 	@echo "make check       deps, build, every test"
 	@echo "make demo        deps, build, run scenarios/basic.ini in the x86-vtd lab"
@@ -112,17 +118,25 @@ $(OUTPUT)/tests/%: tests/unit/%.c $(LIB_OBJS) | $(OUTPUT)/tests $(SKELS)
 	$(Q)$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) $< $(LIB_OBJS) $(LDLIBS) -o $@
 
 test-unit: $(TEST_BINS)
-	$(Q)tests/run-unit $(TEST_BINS)
+	$(Q)tests/run-unit $(TEST_BINS) | tee $(OUTPUT)/tally-unit
+
+# the arm64 cross-build links a static aarch64 binary
+test-cross: deps-arm64
+	$(Q)$(MAKE) ARCH=arm64 STATIC=1 all
+	$(Q)tests/check-cross .output/arm64-static/iommubench | tee $(OUTPUT)/tally-cross
 
 test-lab: deps
-	$(Q)$(MAKE) -s STATIC=1 all
-	$(Q)tests/lab/run-all
+	$(Q)$(MAKE) STATIC=1 all
+	$(Q)tests/lab/run-all | tee $(OUTPUT)/tally-lab
 
 test: test-unit
 
 check: deps
 	$(Q)$(MAKE) all
 	$(Q)$(MAKE) test-unit
+	$(Q)$(MAKE) test-cross
+	$(Q)$(MAKE) test-lab
+	$(Q)tests/tally $(OUTPUT)/tally-unit $(OUTPUT)/tally-cross $(OUTPUT)/tally-lab
 
 demo: deps
 	$(Q)$(MAKE) STATIC=1 all
