@@ -11,16 +11,19 @@
 #include "results.h"
 
 static const char hooks_usage[] =
-"usage: iommubench hooks [--json] [--no-attach] [-v]\n"
+"usage: iommubench hooks [--json] [--no-attach] [--attach MODE] [-v]\n"
 "\n"
 "List every hook of the catalog with its role, whether this kernel has it, the\n"
 "attach mode chosen (fentry, kprobe, tracepoint) or why none. By default the\n"
 "probes are really loaded and attached, then detached, so 'attached' is a fact,\n"
 "not a guess (needs root); --no-attach only reports the selection.\n"
+"--attach kprobe (or tracepoint) makes that the best mode used, e.g. to\n"
+"compare probe overhead or to test the fallbacks.\n"
 "\n"
 "examples:\n"
 "  iommubench hooks\n"
-"  iommubench hooks --json | jq '.hooks[] | select(.attached)'\n";
+"  iommubench hooks --json | jq '.hooks[] | select(.attached)'\n"
+"  iommubench hooks --attach kprobe\n";
 
 int cmd_hooks(int argc, char **argv, const struct ib_global *g)
 {
@@ -28,10 +31,12 @@ int cmd_hooks(int argc, char **argv, const struct ib_global *g)
 		{ "json", no_argument, NULL, 'j' },
 		{ "no-attach", no_argument, NULL, 'n' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "attach", required_argument, NULL, 'A' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	bool json = false, attach = true, verbose = g->verbose;
+	int best = IB_MODE_NONE;
 	struct ib_kernel_env env;
 	struct ib_hook *hooks;
 	struct ib_probes probes = {0};
@@ -39,11 +44,17 @@ int cmd_hooks(int argc, char **argv, const struct ib_global *g)
 	int c, rc = 0;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "jnvh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "jnvhA:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'j': json = true; break;
 		case 'n': attach = false; break;
 		case 'v': verbose = true; break;
+		case 'A':
+			if ((best = ib_mode_parse(optarg)) < 0) {
+				fprintf(stderr, "iommubench: --attach %s: want fentry, kprobe or tracepoint\n", optarg);
+				return 2;
+			}
+			break;
 		case 'h': fputs(hooks_usage, stdout); return 0;
 		default: fputs(hooks_usage, stderr); return 2;
 		}
@@ -52,6 +63,7 @@ int cmd_hooks(int argc, char **argv, const struct ib_global *g)
 		fprintf(stderr, "iommubench: %s\n", err);
 		return 1;
 	}
+	env.best = best;
 	hooks = calloc(ib_catalog_len, sizeof(*hooks));
 	if (!hooks || ib_hooks_select(&env, hooks)) {
 		fprintf(stderr, "iommubench: selecting hooks: out of memory\n");
@@ -79,6 +91,7 @@ int cmd_hooks(int argc, char **argv, const struct ib_global *g)
 		json_object_set_new(doc, "fentry_max_args", json_integer(ib_fentry_max_args(&env)));
 		json_object_set_new(doc, "kprobes", json_boolean(env.kprobe_ok));
 		json_object_set_new(doc, "attach_tried", json_boolean(attach));
+		json_object_set_new(doc, "attach_best", json_string(best ? ib_mode_name(best) : "fentry"));
 		json_object_set_new(doc, "hooks", ib_hooks_json(hooks, NULL));
 		json_dumpf(doc, stdout, JSON_INDENT(1));
 		putchar('\n');

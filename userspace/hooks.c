@@ -118,6 +118,14 @@ int ib_fentry_max_args(const struct ib_kernel_env *env)
 	return 6;
 }
 
+int ib_mode_parse(const char *s)
+{
+	for (int m = IB_MODE_FENTRY; m <= IB_MODE_TRACEPOINT; m++)
+		if (!strcmp(s, ib_mode_name(m)))
+			return m;
+	return -1;
+}
+
 struct sym_count {
 	int exact;          /* text symbols named exactly so */
 	char variant[256];   /* e.g. "iommu_map.cold" or "iommu_map.isra.0" */
@@ -201,11 +209,17 @@ int ib_hooks_select(const struct ib_kernel_env *env, struct ib_hook *hooks)
 {
 	struct sym_count *counts = calloc(ib_catalog_len, sizeof(*counts));
 	int max_args = ib_fentry_max_args(env), slot = 0, err = 0;
-	bool have_syms;
+	bool have_syms, fentry_ok, kprobe_ok;
+	const char *no_fentry;
 
 	if (!counts)
 		return -ENOMEM;
 	have_syms = env->kallsyms && scan_kallsyms(env->kallsyms, counts) == 0;
+	/* --attach kprobe or tracepoint rules out the better modes */
+	fentry_ok = env->fentry_ok && (env->best == IB_MODE_NONE || env->best == IB_MODE_FENTRY);
+	kprobe_ok = env->kprobe_ok && env->best != IB_MODE_TRACEPOINT;
+	no_fentry = env->fentry_ok ? "not wanted (--attach)" :
+		    env->fentry_err ? strerror(env->fentry_err) : "no BTF";
 
 	for (size_t i = 0; i < ib_catalog_len; i++) {
 		const struct ib_hook_def *d = &ib_catalog[i];
@@ -259,19 +273,18 @@ int ib_hooks_select(const struct ib_kernel_env *env, struct ib_hook *hooks)
 				 "%d functions named %s: attach by address is needed", h->nsyms, d->name);
 			continue;
 		}
-		if (env->fentry_ok && in_btf && h->nargs <= max_args) {
+		if (fentry_ok && in_btf && h->nargs <= max_args) {
 			h->mode = IB_MODE_FENTRY;
 			h->slot = slot++;
 			snprintf(h->reason, sizeof(h->reason), "fentry/fexit (%d args)", h->nargs);
 			continue;
 		}
-		if (env->kprobe_ok && h->nsyms == 1) {
+		if (kprobe_ok && h->nsyms == 1) {
 			h->mode = IB_MODE_KPROBE;
 			h->slot = slot++;
-			if (!env->fentry_ok)
+			if (!fentry_ok)
 				snprintf(h->reason, sizeof(h->reason),
-					 "kprobe/kretprobe (fentry unavailable: %s)",
-					 env->fentry_err ? strerror(env->fentry_err) : "no BTF");
+					 "kprobe/kretprobe (fentry %s)", no_fentry);
 			else if (!in_btf)
 				snprintf(h->reason, sizeof(h->reason), "kprobe/kretprobe (not in BTF)");
 			else
@@ -284,14 +297,15 @@ int ib_hooks_select(const struct ib_kernel_env *env, struct ib_hook *hooks)
 		if (fb_ok) {
 			h->mode = IB_MODE_TRACEPOINT;
 			snprintf(h->reason, sizeof(h->reason),
-				 "counted via %s, no duration (fentry: %s; kprobes: %s)", fb,
-				 env->fentry_err ? strerror(env->fentry_err) : "unavailable",
-				 env->kprobe_ok ? (h->nsyms ? "ok" : "no symbol") : "not supported");
+				 "counted via %s, no duration (fentry: %s; kprobes: %s)", fb, no_fentry,
+				 !env->kprobe_ok ? "not supported" : !kprobe_ok ? "not wanted (--attach)" :
+				 h->nsyms ? "ok" : "no symbol");
 			continue;
 		}
 		snprintf(h->reason, sizeof(h->reason), "cannot attach (fentry: %s; kprobes: %s)",
-			 env->fentry_err ? strerror(env->fentry_err) : "unavailable",
-			 env->kprobe_ok ? (h->nsyms ? "ok" : "no symbol") : "not supported");
+			 no_fentry,
+			 !env->kprobe_ok ? "not supported" : !kprobe_ok ? "not wanted (--attach)" :
+			 h->nsyms ? "ok" : "no symbol");
 	}
 	free(counts);
 	return err;

@@ -38,6 +38,7 @@ struct ib_kernel_env {
 	bool fentry_ok;          /* a fentry program loaded and attached here */
 	int fentry_err;          /* errno of that probe when it failed */
 	bool kprobe_ok;          /* the kernel can create kprobes */
+	enum ib_mode best;       /* best mode wanted (--attach); NONE = no limit */
 };
 
 struct ib_hook {
@@ -58,6 +59,8 @@ extern const size_t ib_catalog_len;
 const char *ib_role_name(enum ib_role r);
 const char *ib_mode_name(enum ib_mode m);
 const char *ib_tp_name(int tp); /* "iommu:map" */
+/* "fentry", "kprobe", "tracepoint" -> mode; -1 for anything else */
+int ib_mode_parse(const char *s);
 
 /* Fills release, arch, version; loads vmlinux BTF; finds tracefs (mounting it
  * when absent and permitted); probes fentry and kprobe support. Returns 0, or

@@ -20,7 +20,7 @@
 #include "summary.h"
 
 static const char run_usage[] =
-"usage: iommubench run SCENARIO [-o FILE] [--device BDF] [--bind|--no-bind] [-v]\n"
+"usage: iommubench run SCENARIO [-o FILE] [--device BDF] [--bind|--no-bind] [--attach MODE] [-v]\n"
 "\n"
 "Drive SCENARIO (an INI job file, see scenarios/README.md) through its backend\n"
 "with the BPF probes attached, write one results document (JSON) and print a\n"
@@ -32,6 +32,7 @@ static const char run_usage[] =
 "      --bind          bind the device to vfio-pci if needed (and give it back after)\n"
 "      --no-bind       fail if the device is not bound to vfio-pci already\n"
 "      --no-probes     harness timings only (no BPF)\n"
+"      --attach MODE   best attach mode to use: fentry (default), kprobe, tracepoint\n"
 "  -q, --quiet         no summary on stdout\n"
 "  -v, --verbose       libbpf messages and progress\n"
 "\n"
@@ -208,12 +209,13 @@ int cmd_run(int argc, char **argv, const struct ib_global *g)
 		{ "no-probes", no_argument, NULL, 'P' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "attach", required_argument, NULL, 'A' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	const char *out_arg = NULL, *dev_arg = NULL, *device;
 	bool verbose = g->verbose, quiet = false, probes_on = true;
-	int bind_arg = -1, c, e, rc = 1;
+	int bind_arg = -1, best = IB_MODE_NONE, c, e, rc = 1;
 	static struct ib_scenario sc;
 	struct ib_kernel_env env = {0};
 	struct ib_hook *hooks = NULL;
@@ -227,7 +229,7 @@ int cmd_run(int argc, char **argv, const struct ib_global *g)
 	struct stat st;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "o:d:qvh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:d:qvhA:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'o': out_arg = optarg; break;
 		case 'd': dev_arg = optarg; break;
@@ -236,6 +238,12 @@ int cmd_run(int argc, char **argv, const struct ib_global *g)
 		case 'P': probes_on = false; break;
 		case 'q': quiet = true; break;
 		case 'v': verbose = true; break;
+		case 'A':
+			if ((best = ib_mode_parse(optarg)) < 0) {
+				fprintf(stderr, "iommubench: --attach %s: want fentry, kprobe or tracepoint\n", optarg);
+				return 2;
+			}
+			break;
 		case 'h': fputs(run_usage, stdout); return 0;
 		default: fputs(run_usage, stderr); return 2;
 		}
@@ -290,7 +298,7 @@ int cmd_run(int argc, char **argv, const struct ib_global *g)
 	if (probes_on) {
 		ib_probes_set_verbose(verbose);
 		if ((e = ib_env_probe(&env, err, sizeof(err))) ||
-		    (e = ib_hooks_select(&env, hooks)) ||
+		    ((env.best = best), (e = ib_hooks_select(&env, hooks))) ||
 		    (e = ib_probes_start(&probes, hooks, (uint32_t)getpid(), err, sizeof(err)))) {
 			fprintf(stderr, "iommubench: probes: %s\n", e ? err : "");
 			goto out;

@@ -14,11 +14,30 @@ rm -rf "$out"
 mkdir -p "$out"
 trap 'rm -rf "$out"' EXIT
 
+# The guest script: several runs in one boot (a boot costs ~10 s).
 lab/run x86-vtd -- sh -c "
 	iommubench hooks --json > $out/hooks.json || exit 10
 	iommubench run scenarios/basic.ini -o $out/basic.json > $out/basic.txt || exit 11
 	iommubench run tests/data/lab/each7.ini -o $out/each7.json > $out/each7.txt || exit 12
 	iommubench run scenarios/basic.ini -o $out/basic.json 2> $out/exists.err; echo \$? > $out/exists.rc
+	iommubench run --attach kprobe scenarios/basic.ini -o $out/kprobe.json > /dev/null || exit 13
+	iommubench run --attach tracepoint scenarios/basic.ini -o $out/tp.json > /dev/null || exit 14
+	# interrupted runs: SIGINT and SIGTERM part way through
+	iommubench run -q tests/data/lab/long.ini -o $out/int.json & pid=\$!
+	sleep 4; kill -INT \$pid; wait \$pid; echo \$? > $out/int.rc
+	iommubench run -q tests/data/lab/long.ini -o $out/term.json & pid=\$!
+	sleep 4; kill -TERM \$pid; wait \$pid; echo \$? > $out/term.rc
+	# binding: take edu away from vfio-pci, then let iommubench bind it
+	dev=\$IOMMUBENCH_DEVICE
+	echo \$dev > /sys/bus/pci/drivers/vfio-pci/unbind
+	echo > /sys/bus/pci/devices/\$dev/driver_override
+	iommubench run --no-bind -q scenarios/basic.ini -o $out/nobind.json 2> $out/nobind.err; echo \$? > $out/nobind.rc
+	iommubench run --bind -q scenarios/basic.ini -o $out/bind.json || exit 15
+	readlink /sys/bus/pci/devices/\$dev/driver > $out/after-bind.driver; true
+	cat /sys/bus/pci/devices/\$dev/driver_override > $out/after-bind.override
+	iommubench run --bind -q tests/data/lab/long.ini -o $out/bindint.json & pid=\$!
+	sleep 4; kill -INT \$pid; wait \$pid; echo \$? > $out/bindint.rc
+	readlink /sys/bus/pci/devices/\$dev/driver > $out/after-int.driver; true
 	exit 0"
 rc=$?
 check_eq "lab/run exit status" "$rc" 0
@@ -102,5 +121,40 @@ check_eq "summary labels emulated timings" "$(grep -c 'TIMINGS ARE EMULATED' "$o
 check_eq "second run to the same file exits 2" "$(cat "$out/exists.rc")" 2
 check_eq "and says why" "$(grep -c 'never overwritten' "$out/exists.err")" 1
 check_json "$out/basic.json" '.harness.map_calls' 64 "basic.json untouched"
+
+# kprobe mode counts the same operations
+model "$out/kprobe.json" 64 64
+check_json "$out/kprobe.json" '[.hooks[] | select(.type == "function" and .attached) | .mode] | unique | join(",")' kprobe \
+	"every attached function hook is a kprobe"
+# tracepoint mode: counts without times, marked so
+check_json "$out/tp.json" '.ops.map.count' 65
+check_json "$out/tp.json" '.ops.map.timed' false
+check_json "$out/tp.json" '.ops.map.p50_ns' null
+check_json "$out/tp.json" '.ops.unmap.count' 66
+check_json "$out/tp.json" '.ops.map.hooks.iommu_map.via' iommu:map
+
+# interrupted runs still write their result, and it is self-consistent
+for sig in int term; do
+	f=$out/$sig.json
+	check_eq "$sig: exit status" "$(cat "$out/$sig.rc")" 130
+	check_true "$f" '.interrupted | type == "string"' "$sig: interrupted recorded"
+	check_true "$f" '.harness.map_calls > 0 and .harness.map_calls < 1000000' "$sig: stopped part way"
+	check_true "$f" '.harness.map_calls == .harness.unmap_calls' "$sig: everything mapped was unmapped"
+	check_true "$f" '.ops.map.hooks.iommu_map.count == .harness.map_calls + 1' "$sig: iommu_map = M + 1"
+	check_true "$f" '.ops.unmap.hooks.iommu_unmap_fast.count == .harness.unmap_calls' "$sig: unmap_fast = U"
+	check_json "$f" '.ops.detach.count' 1 "$sig: detached"
+done
+check_eq "SIGINT is named" "$(jq -r .interrupted "$out/int.json")" Interrupt
+check_eq "SIGTERM is named" "$(jq -r .interrupted "$out/term.json")" Terminated
+
+# binding: refused without --bind, done and undone with it, also on Ctrl-C
+check_eq "--no-bind on an unbound device exits 1" "$(cat "$out/nobind.rc")" 1
+check_eq "and says what to do" "$(grep -c 'not vfio-pci (set bind=1' "$out/nobind.err")" 1
+check_eq "nothing written without a run" "$(test -e "$out/nobind.json" && echo yes || echo no)" no
+model "$out/bind.json" 64 64
+check_eq "device given back after the run (no driver)" "$(cat "$out/after-bind.driver" 2>/dev/null)" ""
+check_eq "driver_override cleared" "$(cat "$out/after-bind.override")" "(null)"
+check_eq "interrupted bound run: exit status" "$(cat "$out/bindint.rc")" 130
+check_eq "device given back after Ctrl-C" "$(cat "$out/after-int.driver" 2>/dev/null)" ""
 
 lab_done vtd-vfio
