@@ -117,8 +117,9 @@ $(OUTPUT)/tests/%: tests/unit/%.c $(LIB_OBJS) | $(OUTPUT)/tests $(SKELS)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) $< $(LIB_OBJS) $(LDLIBS) -o $@
 
-test-unit: $(TEST_BINS)
+test-unit: $(TEST_BINS) $(APP)
 	$(Q)tests/run-unit $(TEST_BINS) | tee $(OUTPUT)/tally-unit
+	$(Q)tests/test-cli.sh $(APP) | tee $(OUTPUT)/tally-cli
 
 # the arm64 cross-build links a static aarch64 binary
 test-cross: deps-arm64
@@ -136,7 +137,7 @@ check: deps
 	$(Q)$(MAKE) test-unit
 	$(Q)$(MAKE) test-cross
 	$(Q)$(MAKE) test-lab
-	$(Q)tests/tally $(OUTPUT)/tally-unit $(OUTPUT)/tally-cross $(OUTPUT)/tally-lab
+	$(Q)tests/tally $(OUTPUT)/tally-unit $(OUTPUT)/tally-cli $(OUTPUT)/tally-cross $(OUTPUT)/tally-lab
 
 demo: deps
 	$(Q)$(MAKE) STATIC=1 all

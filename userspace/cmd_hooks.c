@@ -50,10 +50,8 @@ int cmd_hooks(int argc, char **argv, const struct ib_global *g)
 		case 'n': attach = false; break;
 		case 'v': verbose = true; break;
 		case 'A':
-			if ((best = ib_mode_parse(optarg)) < 0) {
-				fprintf(stderr, "iommubench: --attach %s: want fentry, kprobe or tracepoint\n", optarg);
+			if ((best = ib_attach_arg(optarg)) < 0)
 				return 2;
-			}
 			break;
 		case 'h': fputs(hooks_usage, stdout); return 0;
 		default: fputs(hooks_usage, stderr); return 2;

@@ -126,6 +126,15 @@ int ib_mode_parse(const char *s)
 	return -1;
 }
 
+int ib_attach_arg(const char *arg)
+{
+	int m = ib_mode_parse(arg);
+
+	if (m < 0)
+		fprintf(stderr, "iommubench: --attach %s: want fentry, kprobe or tracepoint\n", arg);
+	return m;
+}
+
 struct sym_count {
 	int exact;          /* text symbols named exactly so */
 	char variant[256];   /* e.g. "iommu_map.cold" or "iommu_map.isra.0" */
@@ -276,7 +285,9 @@ int ib_hooks_select(const struct ib_kernel_env *env, struct ib_hook *hooks)
 		if (fentry_ok && in_btf && h->nargs <= max_args) {
 			h->mode = IB_MODE_FENTRY;
 			h->slot = slot++;
-			snprintf(h->reason, sizeof(h->reason), "fentry/fexit (%d args)", h->nargs);
+			snprintf(h->reason, sizeof(h->reason), "fentry/fexit (%d args)%s", h->nargs,
+				 in_btf && d->size_param && !h->size_arg ?
+				 "; BTF has no 8-byte 'size' parameter: bytes not counted" : "");
 			continue;
 		}
 		if (kprobe_ok && h->nsyms == 1) {

@@ -61,6 +61,8 @@ const char *ib_mode_name(enum ib_mode m);
 const char *ib_tp_name(int tp); /* "iommu:map" */
 /* "fentry", "kprobe", "tracepoint" -> mode; -1 for anything else */
 int ib_mode_parse(const char *s);
+/* The same for a --attach option: says what is allowed when it is not. */
+int ib_attach_arg(const char *arg);
 
 /* Fills release, arch, version; loads vmlinux BTF; finds tracefs (mounting it
  * when absent and permitted); probes fentry and kprobe support. Returns 0, or

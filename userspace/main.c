@@ -3,13 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "cli.h"
-
-#ifndef IB_VERSION
-#define IB_VERSION "0.1"
-#endif
-#ifndef IB_GIT
-#define IB_GIT "unknown"
-#endif
+#include "results.h"
 
 static const char usage[] =
 "usage: iommubench [-v] VERB [options]\n"
@@ -39,7 +33,7 @@ int main(int argc, char **argv)
 			fputs(usage, stdout);
 			return 0;
 		} else if (!strcmp(argv[i], "--version")) {
-			printf("iommubench %s (%s)\n", IB_VERSION, IB_GIT);
+			printf("iommubench %s\n", ib_version());
 			return 0;
 		} else {
 			fprintf(stderr, "iommubench: unknown option '%s'\n%s", argv[i], usage);
@@ -55,7 +49,7 @@ int main(int argc, char **argv)
 	if (!strcmp(argv[i], "run"))
 		return cmd_run(argc - i, argv + i, &g);
 	if (!strcmp(argv[i], "version")) {
-		printf("iommubench %s (%s)\n", IB_VERSION, IB_GIT);
+		printf("iommubench %s\n", ib_version());
 		return 0;
 	}
 	fprintf(stderr, "iommubench: unknown verb '%s'\n%s", argv[i], usage);

@@ -16,6 +16,11 @@
 #define IB_GIT "unknown"
 #endif
 
+const char *ib_version(void)
+{
+	return IB_VERSION " (" IB_GIT ")";
+}
+
 json_t *ib_tool_json(void)
 {
 	json_t *o = json_object();

@@ -11,6 +11,8 @@
 
 /* tool.* of the results: name, version, git describe at build time. */
 json_t *ib_tool_json(void);
+/* "0.1 (git describe)" */
+const char *ib_version(void);
 
 json_t *ib_hist_json(const __u64 *hist);
 json_t *ib_stats_json(const struct ib_stats *s);

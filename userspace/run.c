@@ -112,7 +112,23 @@ struct harness {
 	uint64_t *map_ns, *unmap_ns;
 	size_t nmap, nunmap;
 	uint64_t map_calls, unmap_calls, bytes_unmapped;
+	uint64_t total_calls;       /* map + unmap calls the whole run will make */
+	uint64_t started_ns, progress_ns;
 };
+
+/* A line on stderr every few seconds of a long run, so it is seen alive. */
+static void progress(struct harness *hr, uint64_t now)
+{
+	uint64_t done = hr->map_calls + hr->unmap_calls;
+
+	if (now - hr->progress_ns < 5000000000ull)
+		return;
+	hr->progress_ns = now;
+	fprintf(stderr, "iommubench: %llu/%llu ioctls (%.0f%%) after %.0f s\n",
+		(unsigned long long)done, (unsigned long long)hr->total_calls,
+		hr->total_calls ? 100.0 * (double)done / (double)hr->total_calls : 0.0,
+		(double)(now - hr->started_ns) / 1e9);
+}
 
 static int do_map(struct ib_vfio *v, const struct ib_scenario *sc, uint64_t i,
 		  struct harness *hr, bool measured, char *err, size_t errlen)
@@ -124,6 +140,7 @@ static int do_map(struct ib_vfio *v, const struct ib_scenario *sc, uint64_t i,
 	e = ib_vfio_map(v, iova, (char *)v->mem + i * sc->page_size, sc->page_size);
 	t1 = now_ns();
 	hr->map_calls++;
+	progress(hr, t1);
 	if (e) {
 		snprintf(err, errlen, "VFIO_IOMMU_MAP_DMA iova 0x%llx size %llu: %s",
 			 (unsigned long long)iova, (unsigned long long)sc->page_size, strerror(-e));
@@ -144,6 +161,7 @@ static int do_unmap(struct ib_vfio *v, const struct ib_scenario *sc, uint64_t i,
 	n = ib_vfio_unmap(v, iova, sc->page_size);
 	t1 = now_ns();
 	hr->unmap_calls++;
+	progress(hr, t1);
 	if (n < 0 || (uint64_t)n != sc->page_size) {
 		snprintf(err, errlen, "VFIO_IOMMU_UNMAP_DMA iova 0x%llx size %llu: %s",
 			 (unsigned long long)iova, (unsigned long long)sc->page_size,
@@ -239,10 +257,8 @@ int cmd_run(int argc, char **argv, const struct ib_global *g)
 		case 'q': quiet = true; break;
 		case 'v': verbose = true; break;
 		case 'A':
-			if ((best = ib_mode_parse(optarg)) < 0) {
-				fprintf(stderr, "iommubench: --attach %s: want fentry, kprobe or tracepoint\n", optarg);
+			if ((best = ib_attach_arg(optarg)) < 0)
 				return 2;
-			}
 			break;
 		case 'h': fputs(run_usage, stdout); return 0;
 		default: fputs(run_usage, stderr); return 2;
@@ -307,6 +323,8 @@ int cmd_run(int argc, char **argv, const struct ib_global *g)
 			fprintf(stderr, "iommubench: probes attached (%d load retries)\n", probes.retries);
 	}
 
+	hr.total_calls = 2 * sc.pages * (sc.loops + sc.warmup);
+	hr.started_ns = hr.progress_ns = now_ns();
 	e = ib_vfio_attach(&vfio, err, sizeof(err));
 	if (!e)
 		e = ib_vfio_alloc(&vfio, sc.pages * sc.page_size, err, sizeof(err));

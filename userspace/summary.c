@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* Human summary of a results document: read back from the JSON only, so it
  * shows what was written, nothing else. */
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
@@ -35,11 +36,12 @@ static void fmt_ns(char *buf, size_t len, long long ns)
 static void row(FILE *f, const char *name, json_t *o)
 {
 	char p50[32], p99[32], mx[32];
+	bool none = geti(o, "count") <= 0; /* no calls: no latency to show */
 
-	fmt_ns(p50, sizeof(p50), geti(o, "p50_ns"));
-	fmt_ns(p99, sizeof(p99), geti(o, "p99_ns"));
-	fmt_ns(mx, sizeof(mx), geti(o, "max_ns"));
-	fprintf(f, "  %-30s %8lld %10s %10s %10s%s\n", name, geti(o, "count"), p50, p99, mx,
+	fmt_ns(p50, sizeof(p50), none ? -1 : geti(o, "p50_ns"));
+	fmt_ns(p99, sizeof(p99), none ? -1 : geti(o, "p99_ns"));
+	fmt_ns(mx, sizeof(mx), none ? -1 : geti(o, "max_ns"));
+	fprintf(f, "  %-34s %8lld %10s %10s %10s%s\n", name, geti(o, "count"), p50, p99, mx,
 		json_is_true(json_object_get(o, "timed")) || json_object_get(o, "timed") == NULL ?
 		"" : "  (count only)");
 }
@@ -88,7 +90,7 @@ void ib_print_summary(FILE *f, json_t *doc)
 	if (json_is_object(lab))
 		fprintf(f, "lab target %s: TIMINGS ARE EMULATED (QEMU TCG): compare counts, not times\n",
 			gets_(lab, "target"));
-	fprintf(f, "\nkernel hooks                        count        p50        p99        max\n");
+	fprintf(f, "\n%-36s %8s %10s %10s %10s\n", "kernel hooks", "count", "p50", "p99", "max");
 	json_object_foreach(ops, rname, role) {
 		row(f, rname, role);
 		json_object_foreach(json_object_get(role, "hooks"), hname, hk) {

@@ -193,6 +193,8 @@ int main(void)
 	env.fentry_ok = true;
 	ib_hooks_select(&env, h);
 	CHECK_EQ_U64(find(h, "iommu_map")->size_arg, 0);
+	CHECK(strstr(find(h, "iommu_map")->reason, "bytes not counted") != NULL, "reason says so: %s",
+	      find(h, "iommu_map")->reason);
 
 	/* no tracefs, no BTF, no kallsyms */
 	env_init(&env, "x86_64", 6, 1, NULL, NULL, NULL);
