@@ -1,6 +1,7 @@
 /* Results document: ops/hooks built from a synthetic readout, written,
  * read back; never overwritten. */
 #include <errno.h>
+#include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,6 +58,48 @@ static long long jget(json_t *root, const char *path)
 	for (tok = strtok_r(buf, ".", &save); tok && cur; tok = strtok_r(NULL, ".", &save))
 		cur = json_object_get(cur, tok);
 	return json_is_integer(cur) ? (long long)json_integer_value(cur) : -12345;
+}
+
+/* The schema contract on every committed reference run: the fields the
+ * issue and DESIGN.md require are there, of the right type. A rename in
+ * results.c breaks this test. */
+static void check_reference(const char *path)
+{
+	static const char *const roles[] = { "map", "unmap", "attach" };
+	static const char *const fields[] = { "count", "sum_ns", "min_ns", "p50_ns", "p99_ns", "max_ns" };
+	char err[512];
+	json_t *d = ib_results_load(path, err, sizeof(err)), *host, *ops, *h;
+	size_t i;
+
+	CHECK(d != NULL, "%s: %s", path, err);
+	if (!d)
+		return;
+	host = json_object_get(d, "host");
+	CHECK(json_is_string(json_object_get(host, "kernel")), "%s: host.kernel", path);
+	CHECK(json_is_string(json_object_get(host, "arch")), "%s: host.arch", path);
+	CHECK(json_is_string(json_object_get(host, "cmdline")), "%s: host.cmdline", path);
+	CHECK(json_object_get(host, "clocksource") != NULL, "%s: host.clocksource", path);
+	json_array_foreach(json_object_get(host, "iommu_groups"), i, h)
+		CHECK(json_object_get(h, "type") != NULL, "%s: host.iommu_groups[%zu].type", path, i);
+	CHECK(json_object_get(d, "lab") != NULL, "%s: lab", path);
+	CHECK(json_is_object(json_object_get(d, "scenario")), "%s: scenario", path);
+	CHECK(json_array_size(json_object_get(d, "hooks")) > 0, "%s: hooks[]", path);
+	json_array_foreach(json_object_get(d, "hooks"), i, h) {
+		CHECK(json_is_string(json_object_get(h, "name")) && json_is_string(json_object_get(h, "role")) &&
+		      json_is_string(json_object_get(h, "mode")) && json_is_boolean(json_object_get(h, "attached")),
+		      "%s: hooks[%zu] name/role/mode/attached", path, i);
+	}
+	ops = json_object_get(d, "ops");
+	for (size_t r = 0; r < 3; r++) {
+		json_t *o = json_object_get(ops, roles[r]);
+
+		for (size_t f = 0; f < 6; f++)
+			CHECK(json_is_integer(json_object_get(o, fields[f])), "%s: ops.%s.%s", path, roles[r], fields[f]);
+		CHECK(json_is_object(json_object_get(o, "hist_ns")), "%s: ops.%s.hist_ns", path, roles[r]);
+		CHECK(json_object_size(json_object_get(o, "hooks")) > 0, "%s: ops.%s.hooks", path, roles[r]);
+	}
+	CHECK(json_is_object(json_object_get(json_object_get(d, "harness"), "timer")), "%s: harness.timer", path);
+	json_decref(d);
 }
 
 int main(void)
@@ -186,6 +229,16 @@ int main(void)
 	CHECK(stat(path, &st) == 0, "result still there");
 
 	json_decref(doc);
+
+	{
+		glob_t g;
+
+		CHECK(glob("results/reference/*.json", 0, NULL, &g) == 0 && g.gl_pathc > 0,
+		      "reference runs found (run from the repository root)");
+		for (size_t k = 0; k < g.gl_pathc; k++)
+			check_reference(g.gl_pathv[k]);
+		globfree(&g);
+	}
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	if (system(cmd))
 		return 1;
