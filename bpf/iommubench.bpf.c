@@ -3,12 +3,17 @@
  * iommubench probes. Every function hook gets a slot; a slot has four
  * programs (fentry, fexit, kprobe, kretprobe) of which user space loads the
  * pair for the attach mode it chose and leaves the rest unloaded. What a slot
- * stands for (role, which argument is the size) is set in .rodata before load.
+ * stands for (role, kind, which arguments hold size, page size, page count)
+ * is set in .rodata before load.
  *
  * Layering: a call is counted in its role's figures only when no call of the
- * same role is already in flight on the same task. On kernels where
- * iommu_map() wraps iommu_map_nosync() (~6.16), both hooks report their own
- * figures and the map role counts the operation once.
+ * same role is already in flight on the same task at the same interrupt
+ * level. On kernels where iommu_map() wraps iommu_map_nosync() (~6.16), both
+ * hooks report their own figures and the map role counts the operation once.
+ *
+ * Attribution: each harness thread writes a tag (context, phase) into .bss
+ * before an operation; work at task level on a tagged thread is charged to
+ * that (context, phase), anything else to the deferred bucket.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -21,8 +26,18 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 /* 0: every task; else only this process (the harness in `run`). */
 const volatile __u32 filter_tgid = 0;
 const volatile __u8 slot_role[IB_MAX_SLOTS] = {};
-/* 1-based index of the size argument, 0 when the hook has none. */
+const volatile __u8 slot_kind[IB_MAX_SLOTS] = {};        /* enum ib_inv_kind, tlb_inv only */
+const volatile __u8 slot_kind_decode[IB_MAX_SLOTS] = {}; /* enum ib_kind_decode */
+/* 1-based argument positions; 0 when the hook has none */
 const volatile __u8 slot_size_arg[IB_MAX_SLOTS] = {};
+const volatile __u8 slot_kind_arg[IB_MAX_SLOTS] = {};
+const volatile __u8 slot_pgsize_arg[IB_MAX_SLOTS] = {};
+const volatile __u8 slot_pgcount_arg[IB_MAX_SLOTS] = {};
+/* the size argument counts queue descriptors (qi_submit_sync's count) */
+const volatile __u8 slot_descs[IB_MAX_SLOTS] = {};
+
+/* written by the harness threads through the mmap of .bss */
+struct ib_tag tags[IB_MAX_THREADS] = {};
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -37,6 +52,28 @@ struct {
 	__type(key, __u32);
 	__type(value, struct ib_stats);
 } role_stats SEC(".maps");
+
+/* outermost tlb_inv calls by kind */
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, IB_NR_TLB_KINDS);
+	__type(key, __u32);
+	__type(value, struct ib_stats);
+} inv_stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, (IB_MAX_CTX + 1) * IB_NR_PHASES);
+	__type(key, __u32);
+	__type(value, struct ib_attr);
+} attr_stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 64);
+	__type(key, __u32);
+	__type(value, struct ib_pgsize);
+} pgsize_stats SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -55,13 +92,16 @@ struct {
 struct frame {
 	__u64 ts;
 	__u64 bytes;
-	__u32 slot;
+	__u16 ctx;
+	__u8 phase;
+	__u8 slot;
 	__u8 role;
+	__u8 kind;
 	__u8 outer;
+	__u8 pad;
 };
 
-/* Calls in flight on one task, innermost last. Interrupts nest strictly, so
- * a softirq unmap that lands inside a task's call still pops in order. */
+/* Calls in flight on one task at one interrupt level, innermost last. */
 struct task_state {
 	__u32 depth;
 	__u32 pad;
@@ -71,11 +111,13 @@ struct task_state {
 struct {
 	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 4096);
-	__type(key, __u32);
+	__type(key, __u64);   /* tid | level << 32 */
 	__type(value, struct task_state);
 } inflight SEC(".maps");
 
 static const struct task_state zero_state = {};
+
+#define MASK(x) ((x) & (IB_MAX_SLOTS - 1))
 
 static __always_inline struct ib_err_stats *errs(void)
 {
@@ -89,6 +131,42 @@ static __always_inline bool wanted(void)
 	return !filter_tgid || (bpf_get_current_pid_tgid() >> 32) == filter_tgid;
 }
 
+#ifdef __TARGET_ARCH_x86
+/* x86 keeps preempt_count in a per-CPU int on 6.1 and again from ~6.15;
+ * 6.2-6.14 moved it into struct pcpu_hot, where this reads as unknown */
+extern int __preempt_count __ksym __weak;
+#endif
+
+/* 0 task, 1 softirq, 2 hardirq, 3 NMI; 0 with err counted when unknown */
+static __always_inline __u32 irq_level(void)
+{
+	__u64 pc = 0;
+
+#ifdef __TARGET_ARCH_x86
+	if (&__preempt_count) { /* a weak ksym: NULL when the kernel lacks it */
+		pc = *(int *)bpf_this_cpu_ptr(&__preempt_count);
+	} else {
+		struct ib_err_stats *e = errs();
+
+		if (e)
+			e->irq_unknown++;
+		return 0;
+	}
+#else
+	/* arm64: thread_info (first in task_struct) holds it */
+	struct task_struct *t = bpf_get_current_task_btf();
+
+	pc = BPF_CORE_READ(t, thread_info.preempt_count);
+#endif
+	if (pc & 0x00f00000)   /* NMI_MASK */
+		return 3;
+	if (pc & 0x000f0000)   /* HARDIRQ_MASK */
+		return 2;
+	if (pc & 0x00000100)   /* SOFTIRQ_OFFSET: serving a softirq */
+		return 1;
+	return 0;
+}
+
 static __always_inline void record(struct ib_stats *s, __u64 d, __u64 bytes)
 {
 	/* a 64-bit index the verifier can follow: with a __u32, clang
@@ -96,7 +174,6 @@ static __always_inline void record(struct ib_stats *s, __u64 d, __u64 bytes)
 	__u64 b = ib_bucket(d);
 
 	barrier_var(b);
-
 	s->count++;
 	s->sum_ns += d;
 	if (s->count == 1 || d < s->min_ns)
@@ -108,21 +185,94 @@ static __always_inline void record(struct ib_stats *s, __u64 d, __u64 bytes)
 		s->hist[b]++;
 }
 
-static __always_inline int on_entry(__u32 slot, __u64 bytes)
+/* The tag of the current thread: context and phase, or the deferred bucket. */
+static __always_inline void attribution(__u32 tid, __u32 level, __u16 *ctx, __u8 *phase)
+{
+	*ctx = IB_DEFERRED;
+	*phase = IB_PH_NONE;
+	if (level)
+		return;
+	for (__u32 i = 0; i < IB_MAX_THREADS; i++) {
+		if (tags[i].tid == tid) {
+			if (tags[i].phase != IB_PH_NONE && tags[i].ctx < IB_MAX_CTX) {
+				*ctx = tags[i].ctx;
+				*phase = tags[i].phase < IB_NR_PHASES ? tags[i].phase : IB_PH_NONE;
+			}
+			break;
+		}
+	}
+}
+
+static __always_inline struct ib_attr *attr_of(__u16 ctx, __u8 phase)
+{
+	__u32 k = (__u32)(ctx > IB_DEFERRED ? IB_DEFERRED : ctx) * IB_NR_PHASES +
+		  (phase < IB_NR_PHASES ? phase : 0);
+
+	return bpf_map_lookup_elem(&attr_stats, &k);
+}
+
+struct args {
+	__u64 a[6];
+};
+
+static __always_inline __u64 pick(const struct args *a, __u8 n)
+{
+	/* n is 1-based; the compare chain keeps every index constant */
+	return n == 1 ? a->a[0] : n == 2 ? a->a[1] : n == 3 ? a->a[2] :
+	       n == 4 ? a->a[3] : n == 5 ? a->a[4] : n == 6 ? a->a[5] : 0;
+}
+
+static __always_inline __u8 decode_kind(__u32 slot, const struct args *a)
+{
+	__u8 k = slot_kind[MASK(slot)];
+
+	if (slot_kind_decode[MASK(slot)] == IB_KIND_VTD_IOTLB) {
+		/* DMA_TLB_GLOBAL_FLUSH 1, DSI 2, PSI 3 in bits 61:60 */
+		switch ((pick(a, slot_kind_arg[MASK(slot)]) >> 60) & 3) {
+		case 1: return IB_TLB_ALL;
+		case 2: return IB_TLB_DOMAIN;
+		case 3: return IB_TLB_RANGE;
+		}
+	}
+	return k;
+}
+
+static __always_inline void count_pgsize(__u32 slot, const struct args *a)
+{
+	__u8 ps = slot_pgsize_arg[MASK(slot)];
+	struct ib_pgsize *p;
+	__u32 l;
+
+	if (!ps)
+		return;
+	l = ib_fls64(pick(a, ps));
+	l = l ? l - 1 : 0;
+	p = bpf_map_lookup_elem(&pgsize_stats, &l);
+	if (p) {
+		p->calls++;
+		p->pages += slot_pgcount_arg[MASK(slot)] ? pick(a, slot_pgcount_arg[MASK(slot)]) : 1;
+	}
+}
+
+static __always_inline int on_entry(__u32 slot, const struct args *a)
 {
 	struct task_state *st;
 	struct ib_stats *hs;
 	struct ib_err_stats *e;
-	__u32 tid, d, role;
-	__u8 outer = 1;
+	__u32 tid, d, role, level;
+	__u64 key;
+	__u16 ctx;
+	__u8 phase, outer = 1;
 
 	if (!wanted() || slot >= IB_MAX_SLOTS)
 		return 0;
 	tid = (__u32)bpf_get_current_pid_tgid();
-	st = bpf_map_lookup_elem(&inflight, &tid);
+	level = irq_level();
+	key = tid | ((__u64)level << 32);
+	st = bpf_map_lookup_elem(&inflight, &key);
 	if (!st) {
-		bpf_map_update_elem(&inflight, &tid, &zero_state, BPF_NOEXIST);
-		st = bpf_map_lookup_elem(&inflight, &tid);
+		bpf_map_update_elem(&inflight, &key, &zero_state, BPF_NOEXIST);
+		st = bpf_map_lookup_elem(&inflight, &key);
 		if (!st) {
 			e = errs();
 			if (e)
@@ -133,6 +283,7 @@ static __always_inline int on_entry(__u32 slot, __u64 bytes)
 	hs = bpf_map_lookup_elem(&hook_stats, &slot);
 	if (hs)
 		hs->entries++;
+	count_pgsize(slot, a);
 	d = st->depth;
 	if (d >= IB_STACK_DEPTH) {
 		/* keep counting depth so the matching exits pop in order */
@@ -144,17 +295,21 @@ static __always_inline int on_entry(__u32 slot, __u64 bytes)
 	}
 	/* masked: on 6.1 a u32 reloaded from the stack (slot's address is
 	 * taken for the map lookups) has lost its constant value */
-	role = slot_role[slot & (IB_MAX_SLOTS - 1)];
+	role = slot_role[MASK(slot)];
 	for (__u32 i = 0; i < IB_STACK_DEPTH; i++) {
 		if (i >= d)
 			break;
 		if (st->f[i].role == role)
 			outer = 0;
 	}
+	attribution(tid, level, &ctx, &phase);
 	st->f[d].slot = slot;
 	st->f[d].role = role;
+	st->f[d].kind = decode_kind(slot, a);
 	st->f[d].outer = outer;
-	st->f[d].bytes = bytes;
+	st->f[d].ctx = ctx;
+	st->f[d].phase = phase;
+	st->f[d].bytes = pick(a, slot_size_arg[MASK(slot)]);
 	st->depth = d + 1;
 	st->f[d].ts = bpf_ktime_get_ns();
 	return 0;
@@ -165,15 +320,18 @@ static __always_inline int on_exit(__u32 slot)
 	__u64 now = bpf_ktime_get_ns();
 	struct task_state *st;
 	struct ib_stats *s;
+	struct ib_attr *at;
 	struct ib_err_stats *e;
-	__u32 tid, d, role, found = IB_STACK_DEPTH;
-	__u64 delta, bytes;
-	__u8 outer;
+	__u32 tid, d, role, kind, found = IB_STACK_DEPTH, first_inv = IB_STACK_DEPTH;
+	__u64 delta, bytes, key;
+	__u16 ctx;
+	__u8 outer, phase;
 
 	if (!wanted() || slot >= IB_MAX_SLOTS)
 		return 0;
 	tid = (__u32)bpf_get_current_pid_tgid();
-	st = bpf_map_lookup_elem(&inflight, &tid);
+	key = tid | ((__u64)irq_level() << 32);
+	st = bpf_map_lookup_elem(&inflight, &key);
 	if (!st || st->depth == 0)
 		goto unmatched;
 	d = st->depth;
@@ -190,10 +348,20 @@ static __always_inline int on_exit(__u32 slot)
 	}
 	if (found >= IB_STACK_DEPTH)
 		goto unmatched;
+	/* the outermost invalidation this call sits in (itself included) */
+	for (__u32 i = 0; i < IB_STACK_DEPTH; i++) {
+		if (i <= found && st->f[i].role == IB_ROLE_TLB_INV) {
+			first_inv = i;
+			break;
+		}
+	}
 	delta = now - st->f[found].ts;
 	bytes = st->f[found].bytes;
 	role = st->f[found].role;
+	kind = st->f[found].kind;
 	outer = st->f[found].outer;
+	ctx = st->f[found].ctx;
+	phase = st->f[found].phase;
 	if (found != d - 1) {
 		e = errs();
 		if (e)
@@ -204,10 +372,49 @@ static __always_inline int on_exit(__u32 slot)
 	s = bpf_map_lookup_elem(&hook_stats, &slot);
 	if (s)
 		record(s, delta, bytes);
-	if (outer && role < IB_NR_ROLES) {
-		s = bpf_map_lookup_elem(&role_stats, &role);
+	at = attr_of(ctx, phase);
+	if (at && slot_descs[MASK(slot)] && first_inv < IB_STACK_DEPTH) {
+		__u64 k = st->f[first_inv & (IB_STACK_DEPTH - 1)].kind;
+
+		barrier_var(k);
+		/* the count is an unsigned int: drop what the register's upper half holds */
+		if (k < IB_NR_TLB_KINDS)
+			at->inv[k].descs += bytes & 0xffffffffull;
+	}
+	if (!outer || role >= IB_NR_ROLES)
+		return 0;
+	/* Lookups take copies: a variable whose address is taken lives on
+	 * the stack, and 6.1 loses its bounds when it is reloaded. The
+	 * array indices are 64-bit, bounds-checked right before use. */
+	{
+		__u32 rk = role;
+
+		s = bpf_map_lookup_elem(&role_stats, &rk);
 		if (s)
 			record(s, delta, bytes);
+	}
+	if (at) {
+		__u64 r = role;
+
+		barrier_var(r);
+		if (r < IB_NR_ROLES) {
+			at->role[r].count++;
+			at->role[r].sum_ns += delta;
+			at->role[r].bytes += bytes;
+		}
+	}
+	if (role == IB_ROLE_TLB_INV && kind < IB_NR_TLB_KINDS) {
+		__u32 kk = kind;
+		__u64 k = kind;
+
+		s = bpf_map_lookup_elem(&inv_stats, &kk);
+		if (s)
+			record(s, delta, bytes);
+		barrier_var(k);
+		if (at && k < IB_NR_TLB_KINDS) {
+			at->inv[k].count++;
+			at->inv[k].sum_ns += delta;
+		}
 	}
 	return 0;
 unmatched:
@@ -217,43 +424,43 @@ unmatched:
 	return 0;
 }
 
-static __always_inline __u64 fentry_size(void *ctx, __u32 slot)
+static __always_inline int fentry_entry(void *ctx, __u32 slot)
 {
-	__u64 v = 0;
-	__u8 n = slot_size_arg[slot & (IB_MAX_SLOTS - 1)];
+	struct args a = {};
 
-	if (n && bpf_get_func_arg(ctx, n - 1, &v))
-		v = 0;
-	return v;
+	/* bpf_get_func_arg fails (leaving 0) past the function's arg count */
+	bpf_get_func_arg(ctx, 0, &a.a[0]);
+	bpf_get_func_arg(ctx, 1, &a.a[1]);
+	bpf_get_func_arg(ctx, 2, &a.a[2]);
+	bpf_get_func_arg(ctx, 3, &a.a[3]);
+	bpf_get_func_arg(ctx, 4, &a.a[4]);
+	bpf_get_func_arg(ctx, 5, &a.a[5]);
+	return on_entry(slot, &a);
 }
 
-static __always_inline __u64 kprobe_size(struct pt_regs *ctx, __u32 slot)
+static __always_inline int kprobe_entry(struct pt_regs *ctx, __u32 slot)
 {
-	/* Read the registers at fixed offsets first and choose among the
-	 * values: a switch over PT_REGS_PARMn is folded by clang into one
-	 * load at a computed ctx offset, which the verifier refuses
-	 * ("dereference of modified ctx ptr"). */
-	__u64 a1 = PT_REGS_PARM1(ctx), a2 = PT_REGS_PARM2(ctx), a3 = PT_REGS_PARM3(ctx);
-	__u64 a4 = PT_REGS_PARM4(ctx), a5 = PT_REGS_PARM5(ctx);
-	__u8 n = slot_size_arg[slot & (IB_MAX_SLOTS - 1)];
+	/* Registers at fixed offsets: a variable index into pt_regs is
+	 * folded by clang into a computed ctx offset, which the verifier
+	 * refuses ("dereference of modified ctx ptr"). Arguments past the
+	 * fifth are not read in kprobe mode. */
+	struct args a = {
+		.a = { PT_REGS_PARM1(ctx), PT_REGS_PARM2(ctx), PT_REGS_PARM3(ctx),
+		       PT_REGS_PARM4(ctx), PT_REGS_PARM5(ctx), 0 },
+	};
 
-	barrier_var(a1);
-	barrier_var(a2);
-	barrier_var(a3);
-	barrier_var(a4);
-	barrier_var(a5);
-	return n == 1 ? a1 : n == 2 ? a2 : n == 3 ? a3 : n == 4 ? a4 : n == 5 ? a5 : 0;
+	return on_entry(slot, &a);
 }
 
 /* Targets are set by user space (bpf_program__set_attach_target for fentry,
  * the kprobe attach call for kprobes); programs not chosen are not loaded. */
 #define IB_SLOT(n)							\
 SEC("fentry")								\
-int BPF_PROG(fentry_##n) { return on_entry(n, fentry_size(ctx, n)); }	\
+int BPF_PROG(fentry_##n) { return fentry_entry(ctx, n); }		\
 SEC("fexit")								\
 int BPF_PROG(fexit_##n) { return on_exit(n); }				\
 SEC("kprobe")								\
-int BPF_KPROBE(kprobe_##n) { return on_entry(n, kprobe_size(ctx, n)); } \
+int BPF_KPROBE(kprobe_##n) { return kprobe_entry(ctx, n); }		\
 SEC("kretprobe")							\
 int BPF_KRETPROBE(kretprobe_##n) { return on_exit(n); }
 
@@ -299,7 +506,7 @@ int tp_attach(void *ctx)
 	return tp_count(IB_TP_ATTACH, 0);
 }
 
-/* gone in ~6.3 (commit "iommu: Remove detach_dev callbacks" era) */
+/* gone in ~6.3 (the drivers' detach_dev callbacks were removed) */
 SEC("tp/iommu/detach_device_from_domain")
 int tp_detach(void *ctx)
 {

@@ -13,6 +13,13 @@
 /* Function hooks get a slot each; tracepoints have their own programs. */
 #define IB_MAX_SLOTS 64
 #define IB_STACK_DEPTH 8
+/* Contexts a run can attribute to; index IB_MAX_CTX is the deferred
+ * bucket: work no tagged user operation owns (other tasks, interrupts,
+ * timers, workqueues). */
+#define IB_MAX_CTX 64
+#define IB_DEFERRED IB_MAX_CTX
+/* Harness threads that tag their operations. */
+#define IB_MAX_THREADS 16
 
 enum ib_role {
 	IB_ROLE_MAP = 0,
@@ -25,6 +32,79 @@ enum ib_role {
 	IB_ROLE_FAULT,
 	IB_ROLE_GROUP,
 	IB_NR_ROLES,
+};
+
+/* Invalidation kinds (role tlb_inv). */
+enum ib_inv_kind {
+	IB_TLB_RANGE = 0, /* page/range selective (VT-d PSI, SMMU TLBI VA) */
+	IB_TLB_DOMAIN,    /* one address space: domain/ASID/DID selective */
+	IB_TLB_ALL,       /* global */
+	IB_TLB_CONFIG,    /* configuration caches: context/PASID cache, STE/CD */
+	IB_TLB_OTHER,     /* queue submissions no IOTLB flush encloses (e.g. interrupt entry cache) */
+	IB_NR_TLB_KINDS,
+};
+
+/* How a hook's kind is read from an argument at run time. */
+enum ib_kind_decode {
+	IB_KIND_STATIC = 0,   /* the catalog's kind */
+	IB_KIND_VTD_IOTLB,    /* VT-d qi_flush_iotlb type: granularity in bits 61:60 */
+};
+
+/*
+ * What the harness is doing when the kernel work happens: each harness
+ * thread writes its tag (in .bss, memory-mapped) before an operation.
+ * Rebind steps are phases of their own, so a switch's kernel work is
+ * reported step by step.
+ */
+enum ib_phase {
+	IB_PH_NONE = 0,         /* between operations */
+	IB_PH_SETUP,            /* first attach of the run */
+	IB_PH_MAP,
+	IB_PH_UNMAP,
+	IB_PH_UNMAP_RANGE,
+	IB_PH_UNMAP_ALL,
+	IB_PH_REMAP,
+	IB_PH_TOUCH,            /* isolation check DMA */
+	IB_PH_SW_CLOSE_DEVICE,  /* rebind steps, in order */
+	IB_PH_SW_LEAVE,         /* VFIO_GROUP_UNSET_CONTAINER: detach, domain freed */
+	IB_PH_SW_JOIN,          /* VFIO_GROUP_SET_CONTAINER */
+	IB_PH_SW_SET_IOMMU,     /* VFIO_SET_IOMMU: domain alloc + attach */
+	IB_PH_SW_REMAP,         /* re-pin and re-map the resident set */
+	IB_PH_SW_OPEN_DEVICE,
+	IB_PH_SW_BUS_MASTER,
+	IB_PH_TEARDOWN,         /* the run's final detach */
+	IB_NR_PHASES,
+};
+
+struct ib_tag {
+	__u32 tid;    /* 0: slot unused */
+	__u16 ctx;    /* context being worked on */
+	__u16 phase;  /* enum ib_phase */
+};
+
+/* Kernel work attributed to one (context, phase): outermost calls per
+ * role, and invalidations by kind with their queue descriptors. */
+struct ib_attr_role {
+	__u64 count;
+	__u64 sum_ns;
+	__u64 bytes;
+};
+
+struct ib_attr_inv {
+	__u64 count;   /* outermost tlb_inv calls of this kind */
+	__u64 sum_ns;
+	__u64 descs;   /* queue descriptors submitted inside them */
+};
+
+struct ib_attr {
+	struct ib_attr_role role[IB_NR_ROLES];
+	struct ib_attr_inv inv[IB_NR_TLB_KINDS];
+};
+
+/* Page sizes the driver mapped with: pgsize_stats[log2(pgsize)]. */
+struct ib_pgsize {
+	__u64 calls;
+	__u64 pages;
 };
 
 enum ib_tp {
@@ -98,6 +178,7 @@ struct ib_tp_stats {
 
 /* Problems the programs saw, per CPU. */
 struct ib_err_stats {
+	__u64 irq_unknown;     /* events whose interrupt level could not be read */
 	__u64 stack_overflow;  /* nesting deeper than IB_STACK_DEPTH */
 	__u64 unmatched_exit;  /* an exit without its entry (lost kretprobe, attach race) */
 	__u64 task_map_full;   /* in-flight table full: the call was not timed */

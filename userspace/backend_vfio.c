@@ -123,30 +123,39 @@ undo:
 	return e;
 }
 
-int ib_vfio_attach(struct ib_vfio *v, char *err, size_t errlen)
+int ib_vfio_container_new(struct ib_vfio *v, int *fd, char *err, size_t errlen)
+{
+	int e, c = open("/dev/vfio/vfio", O_RDWR | O_CLOEXEC);
+
+	if (c < 0) {
+		e = -errno;
+		snprintf(err, errlen, "/dev/vfio/vfio: %s (modprobe vfio and vfio_iommu_type1)", strerror(-e));
+		return e;
+	}
+	if (ioctl(c, VFIO_GET_API_VERSION) != VFIO_API_VERSION) {
+		snprintf(err, errlen, "/dev/vfio/vfio: unexpected VFIO API version");
+		close(c);
+		return -EINVAL;
+	}
+	if (ioctl(c, VFIO_CHECK_EXTENSION, VFIO_TYPE1v2_IOMMU) > 0)
+		v->iommu_type = VFIO_TYPE1v2_IOMMU;
+	else if (ioctl(c, VFIO_CHECK_EXTENSION, VFIO_TYPE1_IOMMU) > 0)
+		v->iommu_type = VFIO_TYPE1_IOMMU;
+	else {
+		snprintf(err, errlen, "/dev/vfio/vfio: no type1 IOMMU backend (modprobe vfio_iommu_type1)");
+		close(c);
+		return -ENODEV;
+	}
+	*fd = c;
+	return 0;
+}
+
+int ib_vfio_open_group(struct ib_vfio *v, char *err, size_t errlen)
 {
 	struct vfio_group_status gs = { .argsz = sizeof(gs) };
 	char gpath[64];
 	int e;
 
-	v->container_fd = open("/dev/vfio/vfio", O_RDWR | O_CLOEXEC);
-	if (v->container_fd < 0) {
-		e = -errno;
-		snprintf(err, errlen, "/dev/vfio/vfio: %s (modprobe vfio and vfio_iommu_type1)", strerror(-e));
-		return e;
-	}
-	if (ioctl(v->container_fd, VFIO_GET_API_VERSION) != VFIO_API_VERSION) {
-		snprintf(err, errlen, "/dev/vfio/vfio: unexpected VFIO API version");
-		return -EINVAL;
-	}
-	if (ioctl(v->container_fd, VFIO_CHECK_EXTENSION, VFIO_TYPE1v2_IOMMU) > 0)
-		v->iommu_type = VFIO_TYPE1v2_IOMMU;
-	else if (ioctl(v->container_fd, VFIO_CHECK_EXTENSION, VFIO_TYPE1_IOMMU) > 0)
-		v->iommu_type = VFIO_TYPE1_IOMMU;
-	else {
-		snprintf(err, errlen, "/dev/vfio/vfio: no type1 IOMMU backend (modprobe vfio_iommu_type1)");
-		return -ENODEV;
-	}
 	snprintf(gpath, sizeof(gpath), "/dev/vfio/%d", v->group_id);
 	v->group_fd = open(gpath, O_RDWR | O_CLOEXEC);
 	if (v->group_fd < 0) {
@@ -165,11 +174,26 @@ int ib_vfio_attach(struct ib_vfio *v, char *err, size_t errlen)
 			 gpath, v->group_id);
 		return -EPERM;
 	}
-	if (ioctl(v->group_fd, VFIO_GROUP_SET_CONTAINER, &v->container_fd)) {
+	return 0;
+}
+
+int ib_vfio_join(struct ib_vfio *v, int container_fd, char *err, size_t errlen)
+{
+	int e;
+
+	if (ioctl(v->group_fd, VFIO_GROUP_SET_CONTAINER, &container_fd)) {
 		e = -errno;
-		snprintf(err, errlen, "VFIO_GROUP_SET_CONTAINER on %s: %s", gpath, strerror(-e));
+		snprintf(err, errlen, "VFIO_GROUP_SET_CONTAINER for group %d: %s", v->group_id, strerror(-e));
 		return e;
 	}
+	v->container_fd = container_fd;
+	return 0;
+}
+
+int ib_vfio_set_iommu(struct ib_vfio *v, char *err, size_t errlen)
+{
+	int e;
+
 	if (ioctl(v->container_fd, VFIO_SET_IOMMU, v->iommu_type)) {
 		e = -errno;
 		snprintf(err, errlen, "VFIO_SET_IOMMU on /dev/vfio/vfio: %s%s", strerror(-e),
@@ -177,6 +201,41 @@ int ib_vfio_attach(struct ib_vfio *v, char *err, size_t errlen)
 		return e;
 	}
 	return 0;
+}
+
+int ib_vfio_leave(struct ib_vfio *v, char *err, size_t errlen)
+{
+	int e;
+
+	if (ioctl(v->group_fd, VFIO_GROUP_UNSET_CONTAINER)) {
+		e = -errno;
+		snprintf(err, errlen, "VFIO_GROUP_UNSET_CONTAINER for group %d: %s%s", v->group_id,
+			 strerror(-e), e == -EBUSY ? " (a device fd of the group is still open)" : "");
+		return e;
+	}
+	return 0;
+}
+
+bool ib_vfio_has_unmap_all(struct ib_vfio *v)
+{
+#ifdef VFIO_UNMAP_ALL
+	return v->container_fd >= 0 && ioctl(v->container_fd, VFIO_CHECK_EXTENSION, VFIO_UNMAP_ALL) > 0;
+#else
+	(void)v;
+	return false;
+#endif
+}
+
+int ib_vfio_attach(struct ib_vfio *v, char *err, size_t errlen)
+{
+	int e, c;
+
+	if ((e = ib_vfio_container_new(v, &c, err, errlen)))
+		return e;
+	v->container_fd = c;
+	if ((e = ib_vfio_open_group(v, err, errlen)) || (e = ib_vfio_join(v, c, err, errlen)))
+		return e;
+	return ib_vfio_set_iommu(v, err, errlen);
 }
 
 int ib_vfio_alloc(struct ib_vfio *v, size_t len, char *err, size_t errlen)
@@ -209,8 +268,14 @@ int ib_vfio_map(struct ib_vfio *v, uint64_t iova, void *vaddr, uint64_t size)
 
 int64_t ib_vfio_unmap(struct ib_vfio *v, uint64_t iova, uint64_t size)
 {
+	return ib_vfio_unmap_flags(v, iova, size, 0);
+}
+
+int64_t ib_vfio_unmap_flags(struct ib_vfio *v, uint64_t iova, uint64_t size, uint32_t flags)
+{
 	struct vfio_iommu_type1_dma_unmap u = {
 		.argsz = sizeof(u),
+		.flags = flags,
 		.iova = iova,
 		.size = size,
 	};

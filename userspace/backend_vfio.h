@@ -25,12 +25,27 @@ int ib_vfio_prepare(struct ib_vfio *v, const char *bdf, bool bind, char *err, si
  * where the kernel allocates the domain and attaches the group). */
 int ib_vfio_attach(struct ib_vfio *v, char *err, size_t errlen);
 
+/* The pieces of an attach, for rebinds between several containers. */
+int ib_vfio_open_group(struct ib_vfio *v, char *err, size_t errlen);
+int ib_vfio_container_new(struct ib_vfio *v, int *fd, char *err, size_t errlen);
+/* VFIO_GROUP_SET_CONTAINER; the container becomes v->container_fd */
+int ib_vfio_join(struct ib_vfio *v, int container_fd, char *err, size_t errlen);
+/* VFIO_SET_IOMMU on v->container_fd: domain allocated, group attached */
+int ib_vfio_set_iommu(struct ib_vfio *v, char *err, size_t errlen);
+/* VFIO_GROUP_UNSET_CONTAINER: the last group leaving drops the domain and
+ * every mapping; EBUSY while a device fd of the group is open */
+int ib_vfio_leave(struct ib_vfio *v, char *err, size_t errlen);
+/* Whether the kernel has VFIO_DMA_UNMAP_FLAG_ALL (5.12+) */
+bool ib_vfio_has_unmap_all(struct ib_vfio *v);
+
 /* Anonymous memory to map, populated so that pinning finds it present. */
 int ib_vfio_alloc(struct ib_vfio *v, size_t len, char *err, size_t errlen);
 
 int ib_vfio_map(struct ib_vfio *v, uint64_t iova, void *vaddr, uint64_t size);
 /* Returns bytes unmapped (>= 0) or -errno. */
 int64_t ib_vfio_unmap(struct ib_vfio *v, uint64_t iova, uint64_t size);
+/* The same with flags (VFIO_DMA_UNMAP_FLAG_ALL: iova and size 0). */
+int64_t ib_vfio_unmap_flags(struct ib_vfio *v, uint64_t iova, uint64_t size, uint32_t flags);
 
 /* Leave the container (detach), close fds, free memory. */
 void ib_vfio_detach(struct ib_vfio *v);

@@ -21,43 +21,116 @@
  * approximate; discovery decides from BTF and kallsyms, never from them.
  */
 const struct ib_hook_def ib_catalog[] = {
-	{ "iommu_map", IB_ROLE_MAP, IB_HOOK_FUNC, "size", 4, IB_TP_MAP, "core",
-	  "all kernels; gfp_t argument since 6.3; wraps iommu_map_nosync + iommu_sync_map since ~6.16" },
-	{ "iommu_map_nosync", IB_ROLE_MAP, IB_HOOK_FUNC, "size", 4, NO_TP, "core",
-	  "~6.16+: the map without the driver's iotlb_sync_map" },
-	{ "iommu_map_atomic", IB_ROLE_MAP, IB_HOOK_FUNC, "size", 4, NO_TP, "core",
-	  "up to 6.2 (GFP_ATOMIC variant, removed when iommu_map took a gfp_t)" },
-	{ "iommu_map_sg", IB_ROLE_MAP, IB_HOOK_FUNC, NULL, 0, NO_TP, "core",
-	  "scatterlist map; the iommu:map tracepoint fires once per contiguous chunk" },
-	{ "iommu_sync_map", IB_ROLE_TLB_SYNC, IB_HOOK_FUNC, "size", 3, NO_TP, "core",
-	  "~6.16+: the driver's iotlb_sync_map after a map (VT-d caching mode, virtio)" },
-	{ "iommu_unmap", IB_ROLE_UNMAP, IB_HOOK_FUNC, "size", 3, IB_TP_UNMAP, "core",
-	  "all kernels; syncs the IOTLB itself before returning" },
-	{ "iommu_unmap_fast", IB_ROLE_UNMAP, IB_HOOK_FUNC, "size", 3, NO_TP, "core",
-	  "all kernels; the caller syncs the gather later (VFIO type1 batches it)" },
-	{ "iommu_attach_device", IB_ROLE_ATTACH, IB_HOOK_FUNC, NULL, 0, IB_TP_ATTACH, "core",
-	  "all kernels" },
-	{ "iommu_attach_group", IB_ROLE_ATTACH, IB_HOOK_FUNC, NULL, 0, NO_TP, "core",
-	  "all kernels; VFIO type1 attaches through it" },
-	{ "iommu_detach_device", IB_ROLE_DETACH, IB_HOOK_FUNC, NULL, 0, IB_TP_DETACH, "core",
-	  "all kernels" },
-	{ "iommu_detach_group", IB_ROLE_DETACH, IB_HOOK_FUNC, NULL, 0, NO_TP, "core",
-	  "all kernels; VFIO type1 detaches through it" },
+	{ .name = "iommu_map", .role = IB_ROLE_MAP, .type = IB_HOOK_FUNC, .size_param = "size", .size_arg = 4,
+	  .tp = IB_TP_MAP, .layer = "core",
+	  .note = "all kernels; gfp_t argument since 6.3; wraps iommu_map_nosync + iommu_sync_map since ~6.16" },
+	{ .name = "iommu_map_nosync", .role = IB_ROLE_MAP, .type = IB_HOOK_FUNC, .size_param = "size", .size_arg = 4,
+	  .tp = NO_TP, .layer = "core",
+	  .note = "~6.16+: the map without the driver's iotlb_sync_map" },
+	{ .name = "iommu_map_atomic", .role = IB_ROLE_MAP, .type = IB_HOOK_FUNC, .size_param = "size", .size_arg = 4,
+	  .tp = NO_TP, .layer = "core",
+	  .note = "up to 6.2 (GFP_ATOMIC variant, removed when iommu_map took a gfp_t)" },
+	{ .name = "iommu_map_sg", .role = IB_ROLE_MAP, .type = IB_HOOK_FUNC,
+	  .tp = NO_TP, .layer = "core",
+	  .note = "scatterlist map; the iommu:map tracepoint fires once per contiguous chunk" },
+	{ .name = "iommu_sync_map", .role = IB_ROLE_TLB_SYNC, .type = IB_HOOK_FUNC, .size_param = "size", .size_arg = 3,
+	  .tp = NO_TP, .layer = "core",
+	  .note = "~6.16+: the driver's iotlb_sync_map after a map (VT-d caching mode, virtio)" },
+	{ .name = "iommu_unmap", .role = IB_ROLE_UNMAP, .type = IB_HOOK_FUNC, .size_param = "size", .size_arg = 3,
+	  .tp = IB_TP_UNMAP, .layer = "core",
+	  .note = "all kernels; syncs the IOTLB itself before returning" },
+	{ .name = "iommu_unmap_fast", .role = IB_ROLE_UNMAP, .type = IB_HOOK_FUNC, .size_param = "size", .size_arg = 3,
+	  .tp = NO_TP, .layer = "core",
+	  .note = "all kernels; the caller syncs the gather later (VFIO type1 batches it)" },
+	{ .name = "iommu_attach_device", .role = IB_ROLE_ATTACH, .type = IB_HOOK_FUNC,
+	  .tp = IB_TP_ATTACH, .layer = "core",
+	  .note = "all kernels" },
+	{ .name = "iommu_attach_group", .role = IB_ROLE_ATTACH, .type = IB_HOOK_FUNC,
+	  .tp = NO_TP, .layer = "core",
+	  .note = "all kernels; VFIO type1 attaches through it" },
+	{ .name = "iommu_detach_device", .role = IB_ROLE_DETACH, .type = IB_HOOK_FUNC,
+	  .tp = IB_TP_DETACH, .layer = "core",
+	  .note = "all kernels" },
+	{ .name = "iommu_detach_group", .role = IB_ROLE_DETACH, .type = IB_HOOK_FUNC,
+	  .tp = NO_TP, .layer = "core",
+	  .note = "all kernels; VFIO type1 detaches through it" },
 
-	{ "iommu:map", IB_ROLE_MAP, IB_HOOK_TP, NULL, 0, IB_TP_MAP, "tracepoint",
-	  "one per successful map (per chunk for map_sg); no duration" },
-	{ "iommu:unmap", IB_ROLE_UNMAP, IB_HOOK_TP, NULL, 0, IB_TP_UNMAP, "tracepoint",
-	  "one per unmap call; no duration" },
-	{ "iommu:attach_device_to_domain", IB_ROLE_ATTACH, IB_HOOK_TP, NULL, 0, IB_TP_ATTACH, "tracepoint",
-	  "one per device attached to a domain" },
-	{ "iommu:detach_device_from_domain", IB_ROLE_DETACH, IB_HOOK_TP, NULL, 0, IB_TP_DETACH, "tracepoint",
-	  "removed in ~6.3 with the drivers' detach_dev callbacks" },
-	{ "iommu:io_page_fault", IB_ROLE_FAULT, IB_HOOK_TP, NULL, 0, IB_TP_FAULT, "tracepoint",
-	  "fires where a driver calls report_iommu_fault (arm-smmu v2); VT-d and SMMUv3 only log" },
-	{ "iommu:add_device_to_group", IB_ROLE_GROUP, IB_HOOK_TP, NULL, 0, IB_TP_ADD_GROUP, "tracepoint",
-	  "device joins an IOMMU group" },
-	{ "iommu:remove_device_from_group", IB_ROLE_GROUP, IB_HOOK_TP, NULL, 0, IB_TP_REMOVE_GROUP, "tracepoint",
-	  "device leaves an IOMMU group" },
+
+	/*
+	 * Intel VT-d (drivers/iommu/intel/). On 6.1 an unmap's flush is
+	 * intel_iommu_tlb_sync -> iommu_flush_iotlb_psi -> qi_flush_iotlb ->
+	 * qi_submit_sync; 6.10 replaced the psi/flush_all pair with the
+	 * cache_tag_flush_* functions.
+	 */
+	{ .name = "intel_iommu_map_pages", .role = IB_ROLE_MAP, .type = IB_HOOK_FUNC,
+	  .size_param = NULL, .tp = NO_TP, .layer = "intel",
+	  .pgsize_param = "pgsize", .pgcount_param = "pgcount",
+	  .note = "driver map_pages op (5.15+); 8 arguments, so kprobe before 6.6 on x86" },
+	{ .name = "intel_iommu_unmap_pages", .role = IB_ROLE_UNMAP, .type = IB_HOOK_FUNC,
+	  .tp = NO_TP, .layer = "intel",
+	  .note = "driver unmap_pages op (5.15+); clears PTEs, gathers the range for the sync" },
+	{ .name = "intel_iommu_tlb_sync", .role = IB_ROLE_TLB_SYNC, .type = IB_HOOK_FUNC,
+	  .tp = NO_TP, .layer = "intel",
+	  .note = "iotlb_sync op: flushes the gathered range (VFIO calls it once per batch of unmaps)" },
+	{ .name = "iommu_flush_iotlb_psi", .role = IB_ROLE_TLB_INV, .type = IB_HOOK_FUNC,
+	  .size_param = "pages", .size_arg = 4, .unit = "pages", .tp = NO_TP, .layer = "intel",
+	  .kind = IB_TLB_RANGE,
+	  .note = "page-selective IOTLB flush of one domain on one IOMMU; up to ~6.9" },
+	{ .name = "intel_flush_iotlb_all", .role = IB_ROLE_TLB_INV, .type = IB_HOOK_FUNC,
+	  .tp = NO_TP, .layer = "intel", .kind = IB_TLB_DOMAIN,
+	  .note = "domain-selective flush (flush_iotlb_all op); up to ~6.9" },
+	{ .name = "cache_tag_flush_range", .role = IB_ROLE_TLB_INV, .type = IB_HOOK_FUNC,
+	  .tp = NO_TP, .layer = "intel", .kind = IB_TLB_RANGE,
+	  .note = "6.10+: range flush over the domain's cache tags" },
+	{ .name = "cache_tag_flush_range_np", .role = IB_ROLE_TLB_INV, .type = IB_HOOK_FUNC,
+	  .tp = NO_TP, .layer = "intel", .kind = IB_TLB_RANGE,
+	  .note = "6.10+: flush after mapping non-present entries (caching mode)" },
+	{ .name = "cache_tag_flush_all", .role = IB_ROLE_TLB_INV, .type = IB_HOOK_FUNC,
+	  .tp = NO_TP, .layer = "intel", .kind = IB_TLB_DOMAIN,
+	  .note = "6.10+: every cache tag of the domain" },
+	{ .name = "qi_flush_iotlb", .role = IB_ROLE_TLB_INV, .type = IB_HOOK_FUNC,
+	  .tp = NO_TP, .layer = "intel", .kind = IB_TLB_RANGE, .decode = IB_KIND_VTD_IOTLB,
+	  .kind_param = "type",
+	  .note = "one IOTLB invalidation descriptor; granularity (global/domain/page) from its type" },
+	{ .name = "qi_flush_context", .role = IB_ROLE_TLB_INV, .type = IB_HOOK_FUNC,
+	  .tp = NO_TP, .layer = "intel", .kind = IB_TLB_CONFIG,
+	  .note = "context-cache invalidation (device attach/detach)" },
+	{ .name = "qi_flush_pasid_cache", .role = IB_ROLE_TLB_INV, .type = IB_HOOK_FUNC,
+	  .tp = NO_TP, .layer = "intel", .kind = IB_TLB_CONFIG,
+	  .note = "PASID-cache invalidation (scalable mode)" },
+	{ .name = "qi_flush_piotlb", .role = IB_ROLE_TLB_INV, .type = IB_HOOK_FUNC,
+	  .tp = NO_TP, .layer = "intel", .kind = IB_TLB_RANGE,
+	  .note = "PASID-based IOTLB invalidation (scalable mode, first-stage tables)" },
+	{ .name = "qi_flush_dev_iotlb", .role = IB_ROLE_TLB_INV, .type = IB_HOOK_FUNC,
+	  .tp = NO_TP, .layer = "intel", .kind = IB_TLB_RANGE,
+	  .note = "device-TLB (ATS) invalidation; never for devices without ATS, like edu" },
+	{ .name = "qi_submit_sync", .role = IB_ROLE_TLB_INV, .type = IB_HOOK_FUNC,
+	  .size_param = "count", .size_arg = 3, .unit = "descriptors", .descs = true,
+	  .tp = NO_TP, .layer = "intel", .kind = IB_TLB_OTHER,
+	  .note = "queued-invalidation submission and wait; its count is the descriptors, "
+		  "charged to the invalidation that encloses it (kind other when none does)" },
+
+	{ .name = "iommu:map", .role = IB_ROLE_MAP, .type = IB_HOOK_TP,
+	  .tp = IB_TP_MAP, .layer = "tracepoint",
+	  .note = "one per successful map (per chunk for map_sg); no duration" },
+	{ .name = "iommu:unmap", .role = IB_ROLE_UNMAP, .type = IB_HOOK_TP,
+	  .tp = IB_TP_UNMAP, .layer = "tracepoint",
+	  .note = "one per unmap call; no duration" },
+	{ .name = "iommu:attach_device_to_domain", .role = IB_ROLE_ATTACH, .type = IB_HOOK_TP,
+	  .tp = IB_TP_ATTACH, .layer = "tracepoint",
+	  .note = "one per device attached to a domain" },
+	{ .name = "iommu:detach_device_from_domain", .role = IB_ROLE_DETACH, .type = IB_HOOK_TP,
+	  .tp = IB_TP_DETACH, .layer = "tracepoint",
+	  .note = "removed in ~6.3 with the drivers' detach_dev callbacks" },
+	{ .name = "iommu:io_page_fault", .role = IB_ROLE_FAULT, .type = IB_HOOK_TP,
+	  .tp = IB_TP_FAULT, .layer = "tracepoint",
+	  .note = "fires where a driver calls report_iommu_fault (arm-smmu v2); VT-d and SMMUv3 only log" },
+	{ .name = "iommu:add_device_to_group", .role = IB_ROLE_GROUP, .type = IB_HOOK_TP,
+	  .tp = IB_TP_ADD_GROUP, .layer = "tracepoint",
+	  .note = "device joins an IOMMU group" },
+	{ .name = "iommu:remove_device_from_group", .role = IB_ROLE_GROUP, .type = IB_HOOK_TP,
+	  .tp = IB_TP_REMOVE_GROUP, .layer = "tracepoint",
+	  .note = "device leaves an IOMMU group" },
 };
 const size_t ib_catalog_len = sizeof(ib_catalog) / sizeof(ib_catalog[0]);
 
@@ -81,6 +154,31 @@ static const char *const tp_names[IB_NR_TPS] = {
 const char *ib_role_name(enum ib_role r)
 {
 	return r < IB_NR_ROLES ? role_names[r] : "?";
+}
+
+const char *ib_inv_kind_name(int kind)
+{
+	static const char *const n[IB_NR_TLB_KINDS] = {
+		[IB_TLB_RANGE] = "range", [IB_TLB_DOMAIN] = "domain", [IB_TLB_ALL] = "all",
+		[IB_TLB_CONFIG] = "config", [IB_TLB_OTHER] = "other",
+	};
+
+	return kind >= 0 && kind < IB_NR_TLB_KINDS ? n[kind] : "?";
+}
+
+const char *ib_phase_name(int phase)
+{
+	static const char *const n[IB_NR_PHASES] = {
+		[IB_PH_NONE] = "none", [IB_PH_SETUP] = "setup", [IB_PH_MAP] = "map",
+		[IB_PH_UNMAP] = "unmap", [IB_PH_UNMAP_RANGE] = "unmap_range",
+		[IB_PH_UNMAP_ALL] = "unmap_all", [IB_PH_REMAP] = "remap", [IB_PH_TOUCH] = "touch",
+		[IB_PH_SW_CLOSE_DEVICE] = "close_device", [IB_PH_SW_LEAVE] = "leave_container",
+		[IB_PH_SW_JOIN] = "join_container", [IB_PH_SW_SET_IOMMU] = "set_iommu",
+		[IB_PH_SW_REMAP] = "remap_resident", [IB_PH_SW_OPEN_DEVICE] = "open_device",
+		[IB_PH_SW_BUS_MASTER] = "bus_master", [IB_PH_TEARDOWN] = "teardown",
+	};
+
+	return phase >= 0 && phase < IB_NR_PHASES ? n[phase] : "?";
 }
 
 const char *ib_tp_name(int tp)
@@ -184,7 +282,8 @@ static bool tp_exists(const char *tracefs, const char *tpname)
 }
 
 /* Position (1-based) of the parameter named pname in func's BTF prototype,
- * checked to be an integer of 8 bytes; 0 when absent or of another type. */
+ * checked to be an integer of 4 or 8 bytes (what the program reads); 0 when
+ * absent or of another type. nargs gets the argument count. */
 static int btf_param_index(const struct btf *btf, int func_id, const char *pname, int *nargs)
 {
 	const struct btf_type *fn = btf__type_by_id(btf, func_id);
@@ -207,7 +306,7 @@ static int btf_param_index(const struct btf *btf, int func_id, const char *pname
 		if (!nm || strcmp(nm, pname))
 			continue;
 		t = btf__type_by_id(btf, btf__resolve_type(btf, p[i].type));
-		if (t && btf_is_int(t) && t->size == 8)
+		if (t && btf_is_int(t) && (t->size == 8 || t->size == 4))
 			return i + 1;
 		return 0;
 	}
@@ -257,10 +356,16 @@ int ib_hooks_select(const struct ib_kernel_env *env, struct ib_hook *hooks)
 		}
 		h->nsyms = counts[i].exact;
 		h->exists = in_btf || h->nsyms > 0;
-		if (in_btf)
+		if (in_btf) {
+			int n;
+
 			h->size_arg = btf_param_index(env->btf, id, d->size_param, &h->nargs);
-		else if (d->size_param)
+			h->kind_arg = btf_param_index(env->btf, id, d->kind_param, &n);
+			h->pgsize_arg = btf_param_index(env->btf, id, d->pgsize_param, &n);
+			h->pgcount_arg = btf_param_index(env->btf, id, d->pgcount_param, &n);
+		} else if (d->size_param) {
 			h->size_arg = d->size_arg; /* no BTF: trust the catalog */
+		}
 
 		if (!h->exists) {
 			if (counts[i].variant[0])
@@ -287,7 +392,7 @@ int ib_hooks_select(const struct ib_kernel_env *env, struct ib_hook *hooks)
 			h->slot = slot++;
 			snprintf(h->reason, sizeof(h->reason), "fentry/fexit (%d args)%s", h->nargs,
 				 in_btf && d->size_param && !h->size_arg ?
-				 "; BTF has no 8-byte 'size' parameter: bytes not counted" : "");
+				 "; BTF has no integer 'size' parameter: bytes not counted" : "");
 			continue;
 		}
 		if (kprobe_ok && h->nsyms == 1) {

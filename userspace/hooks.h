@@ -25,6 +25,14 @@ struct ib_hook_def {
 	int tp;                 /* enum ib_tp: the tracepoint itself, or a func's fallback; -1 none */
 	const char *layer;      /* core, dma-iommu, driver name ... */
 	const char *note;       /* kernel versions and why */
+	/* tlb_inv hooks: the kind, or how to read it from an argument */
+	enum ib_inv_kind kind;
+	enum ib_kind_decode decode;
+	const char *kind_param;
+	/* driver map hooks: the page size and count arguments */
+	const char *pgsize_param, *pgcount_param;
+	const char *unit;       /* what the size argument counts: NULL = bytes */
+	bool descs;             /* the size argument counts queue descriptors */
 };
 
 /* What discovery learnt about the kernel. Tests fill one by hand. */
@@ -47,6 +55,7 @@ struct ib_hook {
 	int nsyms;               /* text symbols of that name in kallsyms */
 	int nargs;               /* from BTF, -1 unknown */
 	int size_arg;            /* 1-based argument read as the size, 0 none */
+	int kind_arg, pgsize_arg, pgcount_arg; /* 1-based, 0 none */
 	enum ib_mode mode;       /* chosen; NONE when it cannot attach */
 	bool attached;           /* set by the loader */
 	int slot;                /* BPF slot for function hooks, -1 otherwise */
@@ -59,6 +68,8 @@ extern const size_t ib_catalog_len;
 const char *ib_role_name(enum ib_role r);
 const char *ib_mode_name(enum ib_mode m);
 const char *ib_tp_name(int tp); /* "iommu:map" */
+const char *ib_inv_kind_name(int kind); /* "range", "domain", "all", "config", "other" */
+const char *ib_phase_name(int phase);   /* "map", "switch.leave", ... */
 /* "fentry", "kprobe", "tracepoint" -> mode; -1 for anything else */
 int ib_mode_parse(const char *s);
 /* The same for a --attach option: says what is allowed when it is not. */

@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
+#include "iommubench.h"
 #include "iommubench.skel.h"
 #include "probes.h"
 #include "stats.h"
@@ -91,6 +92,12 @@ static int configure(struct iommubench_bpf *skel, struct ib_hook *hooks, uint32_
 			continue;
 		skel->rodata->slot_role[h->slot] = h->def->role;
 		skel->rodata->slot_size_arg[h->slot] = h->size_arg;
+		skel->rodata->slot_kind[h->slot] = h->def->kind;
+		skel->rodata->slot_kind_decode[h->slot] = h->kind_arg ? h->def->decode : IB_KIND_STATIC;
+		skel->rodata->slot_kind_arg[h->slot] = h->kind_arg;
+		skel->rodata->slot_pgsize_arg[h->slot] = h->pgsize_arg;
+		skel->rodata->slot_pgcount_arg[h->slot] = h->pgcount_arg;
+		skel->rodata->slot_descs[h->slot] = h->def->descs;
 		if (h->mode == IB_MODE_FENTRY) {
 			entry = "fentry";
 			exit = "fexit";
@@ -273,84 +280,89 @@ static uint64_t prog_misses(struct bpf_program *prog)
 	return info.recursion_misses;
 }
 
+/* Read entry k of a per-CPU array and add the CPUs up with add(). */
+static int read_percpu(struct bpf_map *map, __u32 k, void *buf, size_t vsz, int ncpu,
+		       void (*add)(void *dst, const void *src), void *dst)
+{
+	if (bpf_map__lookup_elem(map, &k, sizeof(k), buf, (size_t)ncpu * vsz, 0))
+		return -errno;
+	for (int c = 0; c < ncpu; c++)
+		add(dst, (char *)buf + (size_t)c * vsz);
+	return 0;
+}
+
+static void add_stats(void *d, const void *s) { ib_stats_add(d, s); }
+
+static void add_u64s(void *d, const void *s, size_t n)
+{
+	__u64 *a = d;
+	const __u64 *b = s;
+
+	for (size_t i = 0; i < n; i++)
+		a[i] += b[i];
+}
+
+/* these structs are all __u64 fields: add them field by field */
+static void add_tp(void *d, const void *s) { add_u64s(d, s, sizeof(struct ib_tp_stats) / 8); }
+static void add_err(void *d, const void *s) { add_u64s(d, s, sizeof(struct ib_err_stats) / 8); }
+static void add_attr(void *d, const void *s) { add_u64s(d, s, sizeof(struct ib_attr) / 8); }
+static void add_pgsize(void *d, const void *s) { add_u64s(d, s, sizeof(struct ib_pgsize) / 8); }
+
 int ib_probes_read(struct ib_probes *p, struct ib_readout *out)
 {
-	int ncpu = libbpf_num_possible_cpus();
-	struct ib_stats *sv;
-	struct ib_tp_stats *tv;
-	struct ib_err_stats *ev;
-	int err = 0;
+	int ncpu = libbpf_num_possible_cpus(), err = 0;
+	struct iommubench_bpf *sk = p->skel;
+	void *buf;
 
 	memset(out, 0, sizeof(*out));
-	if (!p->skel)
+	if (!sk)
 		return -EINVAL;
 	if (ncpu <= 0)
 		return ncpu ? ncpu : -EINVAL;
-	sv = calloc(ncpu, sizeof(*sv));
-	tv = calloc(ncpu, sizeof(*tv));
-	ev = calloc(ncpu, sizeof(*ev));
-	if (!sv || !tv || !ev) {
-		err = -ENOMEM;
-		goto out;
+	buf = calloc((size_t)ncpu, sizeof(struct ib_stats));
+	if (!buf)
+		return -ENOMEM;
+	for (__u32 k = 0; !err && k < IB_MAX_SLOTS; k++)
+		err = read_percpu(sk->maps.hook_stats, k, buf, sizeof(struct ib_stats), ncpu,
+				  add_stats, &out->hook[k]);
+	for (__u32 k = 0; !err && k < IB_NR_ROLES; k++)
+		err = read_percpu(sk->maps.role_stats, k, buf, sizeof(struct ib_stats), ncpu,
+				  add_stats, &out->role[k]);
+	for (__u32 k = 0; !err && k < IB_NR_TLB_KINDS; k++)
+		err = read_percpu(sk->maps.inv_stats, k, buf, sizeof(struct ib_stats), ncpu,
+				  add_stats, &out->inv[k]);
+	for (__u32 k = 0; !err && k < (IB_MAX_CTX + 1) * IB_NR_PHASES; k++)
+		err = read_percpu(sk->maps.attr_stats, k, buf, sizeof(struct ib_attr), ncpu,
+				  add_attr, &out->attr[k / IB_NR_PHASES][k % IB_NR_PHASES]);
+	for (__u32 k = 0; !err && k < 64; k++)
+		err = read_percpu(sk->maps.pgsize_stats, k, buf, sizeof(struct ib_pgsize), ncpu,
+				  add_pgsize, &out->pgsize[k]);
+	for (__u32 k = 0; !err && k < IB_NR_TPS; k++) {
+		err = read_percpu(sk->maps.tp_stats, k, buf, sizeof(struct ib_tp_stats), ncpu,
+				  add_tp, &out->tp[k]);
+		out->tp_misses[k] = prog_misses(tp_prog(sk, k));
 	}
-	for (__u32 k = 0; k < IB_MAX_SLOTS; k++) {
-		if (bpf_map__lookup_elem(p->skel->maps.hook_stats, &k, sizeof(k), sv,
-					 ncpu * sizeof(*sv), 0)) {
-			err = -errno;
-			goto out;
-		}
-		for (int c = 0; c < ncpu; c++)
-			ib_stats_add(&out->hook[k], &sv[c]);
-	}
-	for (__u32 k = 0; k < IB_NR_ROLES; k++) {
-		if (bpf_map__lookup_elem(p->skel->maps.role_stats, &k, sizeof(k), sv,
-					 ncpu * sizeof(*sv), 0)) {
-			err = -errno;
-			goto out;
-		}
-		for (int c = 0; c < ncpu; c++)
-			ib_stats_add(&out->role[k], &sv[c]);
-	}
-	for (__u32 k = 0; k < IB_NR_TPS; k++) {
-		if (bpf_map__lookup_elem(p->skel->maps.tp_stats, &k, sizeof(k), tv,
-					 ncpu * sizeof(*tv), 0)) {
-			err = -errno;
-			goto out;
-		}
-		for (int c = 0; c < ncpu; c++) {
-			out->tp[k].count += tv[c].count;
-			out->tp[k].bytes += tv[c].bytes;
-		}
-		out->tp_misses[k] = prog_misses(tp_prog(p->skel, k));
-	}
-	{
-		__u32 k = 0;
-
-		if (bpf_map__lookup_elem(p->skel->maps.err_stats, &k, sizeof(k), ev,
-					 ncpu * sizeof(*ev), 0)) {
-			err = -errno;
-			goto out;
-		}
-		for (int c = 0; c < ncpu; c++) {
-			out->err.stack_overflow += ev[c].stack_overflow;
-			out->err.unmatched_exit += ev[c].unmatched_exit;
-			out->err.task_map_full += ev[c].task_map_full;
-		}
-	}
-	for (size_t i = 0; i < ib_catalog_len; i++) {
+	if (!err)
+		err = read_percpu(sk->maps.err_stats, 0, buf, sizeof(struct ib_err_stats), ncpu,
+				  add_err, &out->err);
+	for (size_t i = 0; !err && i < ib_catalog_len; i++) {
 		const struct ib_hook *h = &p->hooks[i];
 		bool fe = h->mode == IB_MODE_FENTRY;
 
 		if (h->slot < 0 || !h->attached)
 			continue;
-		out->misses[h->slot] = prog_misses(slot_prog(p->skel, fe ? "fentry" : "kprobe", h->slot)) +
-				       prog_misses(slot_prog(p->skel, fe ? "fexit" : "kretprobe", h->slot));
+		out->misses[h->slot] = prog_misses(slot_prog(sk, fe ? "fentry" : "kprobe", h->slot)) +
+				       prog_misses(slot_prog(sk, fe ? "fexit" : "kretprobe", h->slot));
 	}
-out:
-	free(sv);
-	free(tv);
-	free(ev);
+	free(buf);
 	return err;
+}
+
+struct ib_tag *ib_probes_tag(struct ib_probes *p, unsigned idx)
+{
+	if (!p->skel || !p->skel->bss || idx >= IB_MAX_THREADS)
+		return NULL;
+	return &p->skel->bss->tags[idx];
 }
 
 void ib_probes_stop(struct ib_probes *p)

@@ -12,6 +12,9 @@ struct bpf_link;
 struct ib_readout {
 	struct ib_stats hook[IB_MAX_SLOTS];     /* by slot */
 	struct ib_stats role[IB_NR_ROLES];      /* outermost calls only */
+	struct ib_stats inv[IB_NR_TLB_KINDS];   /* outermost tlb_inv calls by kind */
+	struct ib_attr attr[IB_MAX_CTX + 1][IB_NR_PHASES]; /* [IB_DEFERRED] = deferred */
+	struct ib_pgsize pgsize[64];            /* by log2 of the page size */
 	struct ib_tp_stats tp[IB_NR_TPS];
 	struct ib_err_stats err;
 	uint64_t misses[IB_MAX_SLOTS];          /* recursion_misses of the slot's programs */
@@ -36,6 +39,11 @@ int ib_probes_start(struct ib_probes *p, struct ib_hook *hooks, uint32_t filter_
 
 /* Sum the per-CPU maps. */
 int ib_probes_read(struct ib_probes *p, struct ib_readout *out);
+
+/* The tag of harness thread idx (0..IB_MAX_THREADS-1), written with plain
+ * stores into the mmap of .bss: no system call on the measured path. NULL
+ * when the probes are not running. */
+struct ib_tag *ib_probes_tag(struct ib_probes *p, unsigned idx);
 
 /* Detach and free; safe to call twice and on a zeroed struct. */
 void ib_probes_stop(struct ib_probes *p);

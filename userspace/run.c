@@ -10,7 +10,9 @@
 #include <time.h>
 #include <unistd.h>
 #include "backend_vfio.h"
+#include "plan.h"
 #include "cli.h"
+#include "contexts.h"
 #include "hooks.h"
 #include "hostinfo.h"
 #include "probes.h"
@@ -18,6 +20,7 @@
 #include "scenario.h"
 #include "stats.h"
 #include "summary.h"
+#include "workload.h"
 
 static const char run_usage[] =
 "usage: iommubench run SCENARIO [-o FILE] [--device BDF] [--bind|--no-bind] [--attach MODE] [-v]\n"
@@ -50,14 +53,6 @@ static void on_signal(int sig)
 	signal(sig, SIG_DFL);
 }
 
-static uint64_t now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 /* The clock's own cost: N back-to-back reads. */
 static json_t *clock_overhead(void)
 {
@@ -67,7 +62,7 @@ static json_t *clock_overhead(void)
 	char cs[64];
 
 	for (int i = 0; i < N; i++)
-		t[i] = now_ns();
+		t[i] = ib_now_ns();
 	for (int i = 0; i < N - 1; i++)
 		d[i] = t[i + 1] - t[i];
 	ib_read_line("/sys/devices/system/clocksource/clocksource0/current_clocksource", cs, sizeof(cs));
@@ -95,6 +90,23 @@ static json_t *scenario_json(const struct ib_scenario *sc, const char *device)
 	json_object_set_new(o, "loops", json_integer((json_int_t)sc->loops));
 	json_object_set_new(o, "warmup", json_integer((json_int_t)sc->warmup));
 	json_object_set_new(o, "order", json_string(ib_order_name(sc->order)));
+	json_object_set_new(o, "contexts", json_integer(sc->contexts));
+	json_object_set_new(o, "resident", json_integer((json_int_t)sc->resident));
+	json_object_set_new(o, "memory", json_string(ib_memory_name(sc->memory)));
+	{
+		json_t *mix = json_array();
+
+		for (size_t i = 0; i < sc->nmix; i++)
+			json_array_append_new(mix, json_string(ib_mix_name(sc->mix[i])));
+		json_object_set_new(o, "ops", sc->mix_given ? mix : (json_decref(mix), json_null()));
+	}
+	json_object_set_new(o, "invalidate", json_string(ib_invalidate_name(sc->invalidate)));
+	json_object_set_new(o, "switch", json_string(ib_switch_name(sc->switch_pattern)));
+	json_object_set_new(o, "switches", json_integer((json_int_t)sc->switches));
+	json_object_set_new(o, "burst", json_integer((json_int_t)sc->burst));
+	json_object_set_new(o, "seed", json_integer((json_int_t)sc->seed));
+	json_object_set_new(o, "threads", json_integer(sc->threads));
+	json_object_set_new(o, "checks", json_boolean(sc->checks));
 	for (size_t i = 0; i < sc->nkv; i++) {
 		json_t *e = json_object();
 
@@ -106,104 +118,6 @@ static json_t *scenario_json(const struct ib_scenario *sc, const char *device)
 	}
 	json_object_set_new(o, "keys", kv);
 	return o;
-}
-
-struct harness {
-	uint64_t *map_ns, *unmap_ns;
-	size_t nmap, nunmap;
-	uint64_t map_calls, unmap_calls, bytes_unmapped;
-	uint64_t total_calls;       /* map + unmap calls the whole run will make */
-	uint64_t started_ns, progress_ns;
-};
-
-/* A line on stderr every few seconds of a long run, so it is seen alive. */
-static void progress(struct harness *hr, uint64_t now)
-{
-	uint64_t done = hr->map_calls + hr->unmap_calls;
-
-	if (now - hr->progress_ns < 5000000000ull)
-		return;
-	hr->progress_ns = now;
-	fprintf(stderr, "iommubench: %llu/%llu ioctls (%.0f%%) after %.0f s\n",
-		(unsigned long long)done, (unsigned long long)hr->total_calls,
-		hr->total_calls ? 100.0 * (double)done / (double)hr->total_calls : 0.0,
-		(double)(now - hr->started_ns) / 1e9);
-}
-
-static int do_map(struct ib_vfio *v, const struct ib_scenario *sc, uint64_t i,
-		  struct harness *hr, bool measured, char *err, size_t errlen)
-{
-	uint64_t iova = sc->iova_base + i * sc->page_size, t0, t1;
-	int e;
-
-	t0 = now_ns();
-	e = ib_vfio_map(v, iova, (char *)v->mem + i * sc->page_size, sc->page_size);
-	t1 = now_ns();
-	hr->map_calls++;
-	progress(hr, t1);
-	if (e) {
-		snprintf(err, errlen, "VFIO_IOMMU_MAP_DMA iova 0x%llx size %llu: %s",
-			 (unsigned long long)iova, (unsigned long long)sc->page_size, strerror(-e));
-		return e;
-	}
-	if (measured)
-		hr->map_ns[hr->nmap++] = t1 - t0;
-	return 0;
-}
-
-static int do_unmap(struct ib_vfio *v, const struct ib_scenario *sc, uint64_t i,
-		    struct harness *hr, bool measured, char *err, size_t errlen)
-{
-	uint64_t iova = sc->iova_base + i * sc->page_size, t0, t1;
-	int64_t n;
-
-	t0 = now_ns();
-	n = ib_vfio_unmap(v, iova, sc->page_size);
-	t1 = now_ns();
-	hr->unmap_calls++;
-	progress(hr, t1);
-	if (n < 0 || (uint64_t)n != sc->page_size) {
-		snprintf(err, errlen, "VFIO_IOMMU_UNMAP_DMA iova 0x%llx size %llu: %s",
-			 (unsigned long long)iova, (unsigned long long)sc->page_size,
-			 n < 0 ? strerror((int)-n) : "unmapped a different size");
-		return n < 0 ? (int)n : -EIO;
-	}
-	hr->bytes_unmapped += (uint64_t)n;
-	if (measured)
-		hr->unmap_ns[hr->nunmap++] = t1 - t0;
-	return 0;
-}
-
-/* One pass over the pages in the scenario's order. */
-static int pass(struct ib_vfio *v, const struct ib_scenario *sc, struct harness *hr,
-		bool measured, char *err, size_t errlen)
-{
-	uint64_t mapped = 0;
-	int e = 0;
-
-	if (sc->order == IB_ORDER_MAP_UNMAP_EACH) {
-		for (uint64_t i = 0; i < sc->pages && !stop_requested; i++) {
-			if ((e = do_map(v, sc, i, hr, measured, err, errlen)))
-				return e;
-			if ((e = do_unmap(v, sc, i, hr, measured, err, errlen)))
-				return e;
-		}
-		return 0;
-	}
-	for (; mapped < sc->pages && !stop_requested; mapped++)
-		if ((e = do_map(v, sc, mapped, hr, measured, err, errlen)))
-			break;
-	/* unmap what was mapped, also after an error or a signal */
-	for (uint64_t i = 0; i < mapped; i++) {
-		char err2[256];
-		int e2 = do_unmap(v, sc, i, hr, measured, err2, sizeof(err2));
-
-		if (e2 && !e) {
-			e = e2;
-			snprintf(err, errlen, "%s", err2);
-		}
-	}
-	return e;
 }
 
 static int default_output(const struct ib_scenario *sc, char *out, size_t len)
@@ -228,6 +142,8 @@ int cmd_run(int argc, char **argv, const struct ib_global *g)
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "attach", required_argument, NULL, 'A' },
+		/* test only: skip the unmaps the isolation checks expect, to show the oracle can fail */
+		{ "test-skip-unmap", no_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -240,10 +156,12 @@ int cmd_run(int argc, char **argv, const struct ib_global *g)
 	struct ib_probes probes = {0};
 	struct ib_readout *ro = NULL;
 	struct ib_vfio vfio = { .container_fd = -1, .group_fd = -1 };
-	struct harness hr = {0};
+	struct ib_plan plan = {0};
+	struct ib_workload wl = {0};
+	bool skip_unmap = false;
 	char err[1024], out[4096], started[32], finished[32];
 	const char *lab;
-	json_t *doc = NULL, *harness, *hops, *perr;
+	json_t *doc = NULL, *harness, *hops, *perr, *ops;
 	struct stat st;
 
 	optind = 1;
@@ -260,6 +178,7 @@ int cmd_run(int argc, char **argv, const struct ib_global *g)
 			if ((best = ib_attach_arg(optarg)) < 0)
 				return 2;
 			break;
+		case 'S': skip_unmap = true; break;
 		case 'h': fputs(run_usage, stdout); return 0;
 		default: fputs(run_usage, stderr); return 2;
 		}
@@ -291,18 +210,20 @@ int cmd_run(int argc, char **argv, const struct ib_global *g)
 		return 2;
 	}
 
+	if ((e = ib_plan_build(&sc, &plan, err, sizeof(err)))) {
+		fprintf(stderr, "iommubench: %s\n", err);
+		return 2;
+	}
+
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	signal(SIGHUP, on_signal);
 	ib_utc_now(started, sizeof(started), false);
 
-	hr.map_ns = calloc(sc.pages * sc.loops, sizeof(uint64_t));
-	hr.unmap_ns = calloc(sc.pages * sc.loops, sizeof(uint64_t));
 	hooks = calloc(ib_catalog_len, sizeof(*hooks));
 	ro = calloc(1, sizeof(*ro));
-	if (!hr.map_ns || !hr.unmap_ns || !hooks || !ro) {
-		fprintf(stderr, "iommubench: out of memory for %llu samples\n",
-			(unsigned long long)(sc.pages * sc.loops));
+	if (!hooks || !ro) {
+		fprintf(stderr, "iommubench: out of memory\n");
 		goto out;
 	}
 
@@ -323,24 +244,21 @@ int cmd_run(int argc, char **argv, const struct ib_global *g)
 			fprintf(stderr, "iommubench: probes attached (%d load retries)\n", probes.retries);
 	}
 
-	hr.total_calls = 2 * sc.pages * (sc.loops + sc.warmup);
-	hr.started_ns = hr.progress_ns = now_ns();
-	e = ib_vfio_attach(&vfio, err, sizeof(err));
-	if (!e)
-		e = ib_vfio_alloc(&vfio, sc.pages * sc.page_size, err, sizeof(err));
-	for (uint64_t l = 0; !e && l < sc.warmup + sc.loops && !stop_requested; l++) {
-		if (verbose)
-			fprintf(stderr, "iommubench: %s pass %llu/%llu\n", l < sc.warmup ? "warm-up" : "measured",
-				(unsigned long long)(l + 1), (unsigned long long)(sc.warmup + sc.loops));
-		e = pass(&vfio, &sc, &hr, l >= sc.warmup, err, sizeof(err));
-	}
+	wl.sc = &sc;
+	wl.plan = &plan;
+	wl.v = &vfio;
+	wl.probes = probes_on ? &probes : NULL;
+	wl.stop = &stop_requested;
+	wl.test_skip_unmap = skip_unmap;
+	wl.verbose = verbose;
+	e = ib_workload_run(&wl, err, sizeof(err));
 	if (e)
 		fprintf(stderr, "iommubench: %s\n", err);
-	ib_vfio_detach(&vfio); /* the detach is part of what the probes see */
 	if (probes_on && ib_probes_read(&probes, ro))
 		fprintf(stderr, "iommubench: reading the probe maps: %s\n", strerror(errno));
 	ib_probes_stop(&probes);
-	ib_vfio_release(&vfio);
+	ib_workload_release(&wl);
+	ib_vfio_cleanup(&vfio);
 	ib_utc_now(finished, sizeof(finished), false);
 
 	doc = json_object();
@@ -363,28 +281,63 @@ int cmd_run(int argc, char **argv, const struct ib_global *g)
 	}
 	json_object_set_new(doc, "timings_emulated", json_boolean(lab && lab[0]));
 	json_object_set_new(doc, "scenario", scenario_json(&sc, device));
+	json_object_set_new(doc, "backend", json_string(ib_backend_name(sc.backend)));
+	json_object_set_new(doc, "switch_kind", json_string("rebind"));
 	json_object_set_new(doc, "probes", json_boolean(probes_on));
 	json_object_set_new(doc, "hooks", probes_on ? ib_hooks_json(hooks, ro) : json_array());
-	json_object_set_new(doc, "ops", probes_on ? ib_ops_json(hooks, ro) : json_object());
+	ops = probes_on ? ib_ops_json(hooks, ro) : json_object();
+	json_object_set_new(ops, "switch", ib_switch_json(&wl, probes_on ? ro : NULL));
+	if (probes_on && json_object_get(ops, "tlb_inv"))
+		json_object_set_new(json_object_get(ops, "tlb_inv"), "kinds", ib_tlb_kinds_json(ro));
+	json_object_set_new(doc, "ops", ops);
+	json_object_set_new(doc, "contexts", ib_contexts_json(&wl, probes_on ? ro : NULL));
+	json_object_set_new(doc, "deferred", probes_on ? ib_deferred_json(ro) : json_null());
+	json_object_set_new(doc, "page_sizes", probes_on ? ib_page_sizes_json(ro, &wl) : json_null());
+	json_object_set_new(doc, "derived", probes_on ? ib_derived_json(&wl, ro) : json_null());
+	json_object_set_new(doc, "checks", ib_checks_json(&wl));
 
 	harness = json_object();
 	json_object_set_new(harness, "timer", clock_overhead());
 	hops = json_object();
-	json_object_set_new(hops, "map", ib_samples_json(hr.map_ns, hr.nmap));
-	json_object_set_new(hops, "unmap", ib_samples_json(hr.unmap_ns, hr.nunmap));
+	for (int ph = IB_PH_MAP; ph <= IB_PH_REMAP; ph++) {
+		uint64_t *buf = malloc((wl.samples.n ? wl.samples.n : 1) * sizeof(*buf));
+		size_t n = 0;
+
+		for (size_t i = 0; buf && i < wl.samples.n; i++)
+			if (wl.samples.s[i].measured && wl.samples.s[i].phase == ph)
+				buf[n++] = wl.samples.s[i].ns;
+		if (n || ph == IB_PH_MAP || ph == IB_PH_UNMAP)
+			json_object_set_new(hops, ib_phase_name(ph), ib_samples_json(buf, n));
+		free(buf);
+	}
 	json_object_set_new(harness, "ops", hops);
-	json_object_set_new(harness, "map_calls", json_integer((json_int_t)hr.map_calls));
-	json_object_set_new(harness, "unmap_calls", json_integer((json_int_t)hr.unmap_calls));
-	json_object_set_new(harness, "bytes_unmapped", json_integer((json_int_t)hr.bytes_unmapped));
+	{
+		uint64_t maps = 0, unmaps = 0, bytes = 0;
+
+		for (unsigned c = 0; wl.ctx && c < sc.contexts; c++) {
+			maps += wl.ctx[c].map_calls;
+			unmaps += wl.ctx[c].unmap_calls;
+			bytes += wl.ctx[c].bytes_unmapped;
+		}
+		json_object_set_new(harness, "map_calls", json_integer((json_int_t)maps));
+		json_object_set_new(harness, "unmap_calls", json_integer((json_int_t)unmaps));
+		json_object_set_new(harness, "bytes_unmapped", json_integer((json_int_t)bytes));
+	}
+	json_object_set_new(harness, "plan_ops", json_integer((json_int_t)plan.n));
+	json_object_set_new(harness, "plan_ops_done", json_integer((json_int_t)(wl.plan_pos + (e || stop_requested ? 0 : 1))));
+	json_object_set_new(harness, "switches", json_integer((json_int_t)plan.switches));
+	json_object_set_new(harness, "switches_all_passes", json_integer((json_int_t)plan.all_switches));
 	json_object_set_new(harness, "measured_passes", json_integer((json_int_t)sc.loops));
 	json_object_set_new(harness, "warmup_passes", json_integer((json_int_t)sc.warmup));
 	json_object_set_new(harness, "note", json_string(
-		"per-ioctl wall time in user space, measured passes only; the probes cover the whole run "
-		"(attach, warm-up, measured passes, detach)"));
+		"per-ioctl wall time in user space, measured passes only; map_calls/unmap_calls count every "
+		"MAP_DMA/UNMAP_DMA of the run (checks and resident sets included); the probes cover the "
+		"whole run (attach, warm-up, measured passes, detach)"));
 	json_object_set_new(doc, "harness", harness);
 
 	perr = json_object();
 	json_object_set_new(perr, "events", json_integer(0));
+	json_object_set_new(perr, "irq_unknown", json_integer((json_int_t)ro->err.irq_unknown));
 	json_object_set_new(perr, "stack_overflow", json_integer((json_int_t)ro->err.stack_overflow));
 	json_object_set_new(perr, "unmatched_exit", json_integer((json_int_t)ro->err.unmatched_exit));
 	json_object_set_new(perr, "task_map_full", json_integer((json_int_t)ro->err.task_map_full));
@@ -402,11 +355,12 @@ int cmd_run(int argc, char **argv, const struct ib_global *g)
 	rc = e ? 1 : stop_requested ? 130 : 0;
 out:
 	ib_probes_stop(&probes);
+	ib_workload_release(&wl);
 	ib_vfio_cleanup(&vfio);
 	ib_env_free(&env);
 	json_decref(doc);
-	free(hr.map_ns);
-	free(hr.unmap_ns);
+	ib_workload_free(&wl);
+	ib_plan_free(&plan);
 	free(hooks);
 	free(ro);
 	return rc;

@@ -19,6 +19,10 @@
 #include "scenario.h"
 
 #define PAGES_MAX (1ull << 20)
+#define RESIDENT_MAX (1ull << 20)
+#define SWITCHES_MAX 1000000ull
+#define BURST_MAX 1000000ull
+#define CPU_MAX 1023ull
 #define PAGE_MIN 4096ull
 /* VT-d 4-level paging translates 48 bits of IOVA */
 #define IOVA_LIMIT (1ull << 48)
@@ -36,7 +40,7 @@ struct parse {
 	int err_line;		/* line of the error; 0 for file-level ones */
 	enum sec_kind sec;	/* section the current line belongs to */
 	int global_line, job_line;
-	/* the latest of iova/pages/page_size, blamed if their range overflows */
+	/* the latest of iova/pages/page_size/resident, blamed if their range overflows */
 	const char *range_key;
 	int range_line;
 };
@@ -157,17 +161,22 @@ bad:
 	return -1;
 }
 
-static int set_bind(struct ib_scenario *sc, const char *v, char *why, size_t n)
+static int parse_bool(const char *v, bool *out, char *why, size_t n)
 {
 	if (!strcmp(v, "1") || !strcasecmp(v, "yes") || !strcasecmp(v, "true"))
-		sc->bind = true;
+		*out = true;
 	else if (!strcmp(v, "0") || !strcasecmp(v, "no") || !strcasecmp(v, "false"))
-		sc->bind = false;
+		*out = false;
 	else {
 		snprintf(why, n, "'%s' is not a boolean", v);
 		return -1;
 	}
 	return 0;
+}
+
+static int set_bind(struct ib_scenario *sc, const char *v, char *why, size_t n)
+{
+	return parse_bool(v, &sc->bind, why, n);
 }
 
 static int set_description(struct ib_scenario *sc, const char *v, char *why, size_t n)
@@ -290,6 +299,248 @@ static int set_order(struct ib_scenario *sc, const char *v, char *why, size_t n)
 	return -1;
 }
 
+/* An unsigned number in [min, max]. */
+static int parse_range(const char *v, uint64_t min, uint64_t max, uint64_t *out,
+		       char *why, size_t n)
+{
+	uint64_t x;
+
+	if (parse_plain(v, &x, why, n))
+		return -1;
+	if (x < min || x > max) {
+		snprintf(why, n, "'%s' is out of range", v);
+		return -1;
+	}
+	*out = x;
+	return 0;
+}
+
+/* One of names[0..count-1]; what says what the word should have been. */
+static int parse_word(const char *v, const char *const *names, size_t count, int *out,
+		      const char *what, char *why, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < count; i++) {
+		if (names[i] && !strcmp(v, names[i])) {
+			*out = (int)i;
+			return 0;
+		}
+	}
+	snprintf(why, n, "'%s' is not %s", v, what);
+	return -1;
+}
+
+#define NAMES(a) (a), (sizeof(a) / sizeof((a)[0]))
+
+/*
+ * Split a comma-separated list into at most max entries, blanks around each
+ * dropped, into buf (one NUL-terminated word each). Returns the number of
+ * entries, or -1 with why filled (an empty entry, too many).
+ */
+static int split_list(const char *v, char *buf, size_t buflen, char **words, size_t max,
+		      char *why, size_t n)
+{
+	size_t count = 0;
+	char *s, *comma;
+
+	if (strlen(v) >= buflen) {
+		snprintf(why, n, "%zu characters is too long", strlen(v));
+		return -1;
+	}
+	strcpy(buf, v);
+	for (s = buf;; s = comma + 1) {
+		char *end;
+
+		comma = strchr(s, ',');
+		if (comma)
+			*comma = '\0';
+		while (isspace((unsigned char)*s))
+			s++;
+		end = s + strlen(s);
+		while (end > s && isspace((unsigned char)end[-1]))
+			*--end = '\0';
+		if (!*s) {
+			snprintf(why, n, "entry %zu of '%s' is empty", count + 1, v);
+			return -1;
+		}
+		if (count == max) {
+			snprintf(why, n, "'%s' has more than %zu entries", v, max);
+			return -1;
+		}
+		words[count++] = s;
+		if (!comma)
+			return (int)count;
+	}
+}
+
+static int set_contexts(struct ib_scenario *sc, const char *v, char *why, size_t n)
+{
+	uint64_t x;
+
+	if (parse_range(v, 1, IB_SC_MAX_CONTEXTS, &x, why, n))
+		return -1;
+	sc->contexts = (uint32_t)x;
+	return 0;
+}
+
+static int set_resident(struct ib_scenario *sc, const char *v, char *why, size_t n)
+{
+	return parse_range(v, 0, RESIDENT_MAX, &sc->resident, why, n);
+}
+
+static const char *const memory_names[] = {
+	[IB_MEM_ANON] = "anon",
+	[IB_MEM_THP] = "thp",
+	[IB_MEM_HUGETLB] = "hugetlb",
+};
+
+static int set_memory(struct ib_scenario *sc, const char *v, char *why, size_t n)
+{
+	int x;
+
+	if (parse_word(v, NAMES(memory_names), &x, "a memory backing", why, n))
+		return -1;
+	sc->memory = (enum ib_memory)x;
+	return 0;
+}
+
+static const char *const mix_names[] = {
+	[IB_MIX_MAP] = "map",
+	[IB_MIX_UNMAP] = "unmap",
+	[IB_MIX_REMAP] = "remap",
+	[IB_MIX_TOUCH] = "touch",
+};
+
+/*
+ * ops=map,touch,unmap: the op mix of one visit. Each entry needs the
+ * working set in the state the previous ones left it in: unmap, remap and
+ * touch need it mapped, map needs it unmapped (VFIO refuses a second
+ * mapping of the same IOVA), and the mix must end with it unmapped so a
+ * visit leaves its context as it found it.
+ */
+static int set_ops(struct ib_scenario *sc, const char *v, char *why, size_t n)
+{
+	char buf[256], *words[IB_SC_MAX_MIX];
+	bool mapped = false;
+	int count, i, x;
+
+	count = split_list(v, buf, sizeof(buf), words, IB_SC_MAX_MIX, why, n);
+	if (count < 0)
+		return -1;
+	for (i = 0; i < count; i++) {
+		if (parse_word(words[i], NAMES(mix_names), &x, "an op", why, n))
+			return -1;
+		sc->mix[i] = (enum ib_mix_op)x;
+		if (x == IB_MIX_MAP && mapped) {
+			snprintf(why, n, "'map' (entry %d) maps the working set while it is "
+				 "still mapped; put an 'unmap' before it", i + 1);
+			return -1;
+		}
+		if (x != IB_MIX_MAP && !mapped) {
+			snprintf(why, n, "'%s' (entry %d) needs the working set mapped; put a "
+				 "'map' before it", words[i], i + 1);
+			return -1;
+		}
+		if (x == IB_MIX_MAP)
+			mapped = true;
+		else if (x == IB_MIX_UNMAP)
+			mapped = false;
+	}
+	if (mapped) {
+		snprintf(why, n, "'%s' ends with the working set mapped; end the visit with "
+			 "an 'unmap' after the last 'map', so it leaves its context clean", v);
+		return -1;
+	}
+	sc->nmix = (size_t)count;
+	sc->mix_given = true;
+	return 0;
+}
+
+static const char *const invalidate_names[] = {
+	[IB_INV_PAGE] = "page",
+	[IB_INV_RANGE] = "range",
+	[IB_INV_CONTEXT] = "context",
+};
+
+static int set_invalidate(struct ib_scenario *sc, const char *v, char *why, size_t n)
+{
+	int x;
+
+	if (parse_word(v, NAMES(invalidate_names), &x, "an invalidation pattern", why, n))
+		return -1;
+	sc->invalidate = (enum ib_invalidate)x;
+	return 0;
+}
+
+static const char *const switch_names[] = {
+	[IB_SWITCH_ROUND_ROBIN] = "round-robin",
+	[IB_SWITCH_RANDOM] = "random",
+};
+
+static int set_switch(struct ib_scenario *sc, const char *v, char *why, size_t n)
+{
+	int x;
+
+	if (parse_word(v, NAMES(switch_names), &x, "a switch pattern", why, n))
+		return -1;
+	sc->switch_pattern = (enum ib_switch_pattern)x;
+	return 0;
+}
+
+static int set_switches(struct ib_scenario *sc, const char *v, char *why, size_t n)
+{
+	return parse_range(v, 0, SWITCHES_MAX, &sc->switches, why, n);
+}
+
+static int set_burst(struct ib_scenario *sc, const char *v, char *why, size_t n)
+{
+	return parse_range(v, 1, BURST_MAX, &sc->burst, why, n);
+}
+
+static int set_seed(struct ib_scenario *sc, const char *v, char *why, size_t n)
+{
+	return parse_plain(v, &sc->seed, why, n);
+}
+
+static int set_threads(struct ib_scenario *sc, const char *v, char *why, size_t n)
+{
+	uint64_t x;
+
+	if (parse_range(v, 1, IB_SC_MAX_THREADS, &x, why, n))
+		return -1;
+	sc->threads = (uint32_t)x;
+	return 0;
+}
+
+static int set_cpus(struct ib_scenario *sc, const char *v, char *why, size_t n)
+{
+	char buf[256], *words[IB_SC_MAX_THREADS];
+	int count, i;
+
+	count = split_list(v, buf, sizeof(buf), words, IB_SC_MAX_THREADS, why, n);
+	if (count < 0)
+		return -1;
+	for (i = 0; i < count; i++) {
+		uint64_t x;
+
+		if (parse_plain(words[i], &x, why, n))
+			return -1;
+		if (x > CPU_MAX) {
+			snprintf(why, n, "CPU '%s' is out of range", words[i]);
+			return -1;
+		}
+		sc->cpus[i] = (int)x;
+	}
+	sc->ncpus = (uint32_t)count;
+	return 0;
+}
+
+static int set_checks(struct ib_scenario *sc, const char *v, char *why, size_t n)
+{
+	return parse_bool(v, &sc->checks, why, n);
+}
+
 static const struct key {
 	const char *name;
 	enum sec_kind sec;
@@ -309,6 +560,21 @@ static const struct key {
 	{ "loops", SEC_JOB, set_loops, "1 or more" },
 	{ "warmup", SEC_JOB, set_warmup, "0 or more" },
 	{ "order", SEC_JOB, set_order, "map_all_then_unmap_all, map_unmap_each" },
+	{ "contexts", SEC_JOB, set_contexts, "1..64" },
+	{ "resident", SEC_JOB, set_resident, "0..1048576" },
+	{ "memory", SEC_JOB, set_memory, "anon, thp, hugetlb" },
+	{ "ops", SEC_JOB, set_ops,
+	  "1..16 of map, unmap, remap, touch, comma-separated, each unmap/remap/touch "
+	  "after a map, ending unmapped, e.g. map,touch,unmap" },
+	{ "invalidate", SEC_JOB, set_invalidate, "page, range, context" },
+	{ "switch", SEC_JOB, set_switch, "round-robin, random" },
+	{ "switches", SEC_JOB, set_switches, "0..1000000, and 0 when contexts=1" },
+	{ "burst", SEC_JOB, set_burst, "1..1000000" },
+	{ "seed", SEC_JOB, set_seed, "0..2^64-1, decimal or 0x hex" },
+	{ "threads", SEC_JOB, set_threads, "1..16" },
+	{ "cpus", SEC_JOB, set_cpus,
+	  "1..16 CPU numbers 0..1023, comma-separated, e.g. 0,2" },
+	{ "checks", SEC_JOB, set_checks, "0/1, yes/no, true/false" },
 };
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 
@@ -329,7 +595,7 @@ static int on_key(void *user, const char *section, const char *name, const char 
 	struct parse *p = user;
 	struct ib_scenario *sc = p->sc;
 	const struct key *k = NULL;
-	char why[512], list[128];
+	char why[512], list[256];
 	size_t i;
 
 	/* read_line() tracks the section: it also sees sections without keys */
@@ -371,6 +637,20 @@ static int on_key(void *user, const char *section, const char *name, const char 
 			return 0;
 		}
 	}
+	/* ops= and order= both say how a visit interleaves its work */
+	if (k->set == set_ops || k->set == set_order) {
+		const char *other = k->set == set_ops ? "order" : "ops";
+
+		for (i = 0; i < sc->nkv; i++) {
+			if (!strcmp(sc->kv[i].key, other)) {
+				fail(p, p->lineno, "key '%s': %s= is already given (line %d), and "
+				     "order= does not apply with ops=; allowed: one of ops= "
+				     "(the op mix) or order= (the map/unmap interleave)",
+				     name, other, sc->kv[i].line);
+				return 0;
+			}
+		}
+	}
 	if (!*value && k->set != set_description && k->set != set_device) {
 		fail(p, p->lineno, "key '%s': empty value; allowed: %s", name, k->allowed);
 		return 0;
@@ -380,7 +660,7 @@ static int on_key(void *user, const char *section, const char *name, const char 
 		return 0;
 	}
 	if (sc->nkv >= IB_SC_MAX_KV || strlen(value) >= sizeof(sc->kv[0].value)) {
-		/* not reachable with lines under 200 characters and ten keys */
+		/* not reachable: lines are under 200 characters and each key comes once */
 		fail(p, p->lineno, "key '%s': too much to keep for the results", name);
 		return 0;
 	}
@@ -390,7 +670,8 @@ static int on_key(void *user, const char *section, const char *name, const char 
 	snprintf(sc->kv[sc->nkv].value, sizeof(sc->kv[0].value), "%s", value);
 	sc->kv[sc->nkv].line = p->lineno;
 	sc->nkv++;
-	if (k->set == set_iova || k->set == set_pages || k->set == set_page_size) {
+	if (k->set == set_iova || k->set == set_pages || k->set == set_page_size ||
+	    k->set == set_resident) {
 		p->range_key = k->name;
 		p->range_line = p->lineno;
 	}
@@ -509,23 +790,77 @@ static void defaults(struct ib_scenario *sc)
 	sc->loops = 1;
 	sc->warmup = 0;
 	sc->order = IB_ORDER_MAP_ALL_THEN_UNMAP_ALL;
+	sc->contexts = 1;
+	sc->resident = 0;
+	sc->memory = IB_MEM_ANON;
+	sc->nmix = 2;
+	sc->mix[0] = IB_MIX_MAP;
+	sc->mix[1] = IB_MIX_UNMAP;
+	sc->mix_given = false;
+	sc->invalidate = IB_INV_PAGE;
+	sc->switch_pattern = IB_SWITCH_ROUND_ROBIN;
+	sc->switches = 0;
+	sc->burst = 1;
+	sc->seed = 1;
+	sc->threads = 1;
+	sc->ncpus = 0;
+	sc->checks = false;
 }
 
-/* iova + pages * page_size, all three valid on their own, must stay in
- * the 48-bit space; blame the key that came last. */
+/* Line of a key as read, 0 when the file does not give it. */
+static int key_line(const struct ib_scenario *sc, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < sc->nkv; i++)
+		if (!strcmp(sc->kv[i].key, key))
+			return sc->kv[i].line;
+	return 0;
+}
+
+/* iova + (pages + resident) * page_size, each valid on its own, must stay
+ * in the 48-bit space (resident mapping j sits right after the working set,
+ * at iova + (pages + j) * page_size); blame the key that came last. */
 static void check_range(struct parse *p)
 {
 	struct ib_scenario *sc = p->sc;
 	uint64_t len, end;
 
-	if (!__builtin_mul_overflow(sc->pages, sc->page_size, &len) &&
+	if (!__builtin_mul_overflow(sc->pages + sc->resident, sc->page_size, &len) &&
 	    !__builtin_add_overflow(sc->iova_base, len, &end) && end <= IOVA_LIMIT)
 		return;
-	fail(p, p->range_line, "key '%s': iova %#llx + %llu pages x %llu bytes ends past "
-	     "2^48 (%#llx), the IOVA space of VT-d 4-level paging; allowed: "
-	     "iova + pages * page_size <= 2^48", p->range_key ? p->range_key : "iova",
-	     (unsigned long long)sc->iova_base, (unsigned long long)sc->pages,
-	     (unsigned long long)sc->page_size, IOVA_LIMIT);
+	if (sc->resident)
+		fail(p, p->range_line, "key '%s': iova %#llx + (%llu pages + %llu resident) x "
+		     "%llu bytes ends past 2^48 (%#llx), the IOVA space of VT-d 4-level "
+		     "paging; allowed: iova + (pages + resident) * page_size <= 2^48",
+		     p->range_key ? p->range_key : "iova", (unsigned long long)sc->iova_base,
+		     (unsigned long long)sc->pages, (unsigned long long)sc->resident,
+		     (unsigned long long)sc->page_size, IOVA_LIMIT);
+	else
+		fail(p, p->range_line, "key '%s': iova %#llx + %llu pages x %llu bytes ends "
+		     "past 2^48 (%#llx), the IOVA space of VT-d 4-level paging; allowed: "
+		     "iova + pages * page_size <= 2^48", p->range_key ? p->range_key : "iova",
+		     (unsigned long long)sc->iova_base, (unsigned long long)sc->pages,
+		     (unsigned long long)sc->page_size, IOVA_LIMIT);
+}
+
+/* Switches need somewhere to switch to; blame whichever of switches= and
+ * contexts= comes last (switches= when contexts= is left at 1). */
+static void check_switches(struct parse *p)
+{
+	struct ib_scenario *sc = p->sc;
+	int sw = key_line(sc, "switches"), ctx = key_line(sc, "contexts");
+
+	if (sc->switches == 0 || sc->contexts > 1)
+		return;
+	if (ctx > sw)
+		fail(p, ctx, "key 'contexts': 1 context leaves nowhere to switch to, and "
+		     "switches=%llu (line %d) asks for switches; allowed: 2..64 with "
+		     "switches > 0, or switches=0", (unsigned long long)sc->switches, sw);
+	else
+		fail(p, sw, "key 'switches': %llu switches need at least 2 contexts, and "
+		     "contexts=1%s; allowed: switches=0 with contexts=1, or contexts=2..64",
+		     (unsigned long long)sc->switches, ctx ? "" : " (the default)");
 }
 
 int ib_scenario_load(const char *path, struct ib_scenario *sc, char *err, size_t errlen)
@@ -575,6 +910,8 @@ int ib_scenario_load(const char *path, struct ib_scenario *sc, char *err, size_t
 		     "section, e.g. [basic]");
 	if (!p.failed)
 		check_range(&p);
+	if (!p.failed)
+		check_switches(&p);
 	return p.failed ? -1 : 0;
 }
 
@@ -587,5 +924,33 @@ const char *ib_order_name(enum ib_order o)
 {
 	if ((size_t)o < sizeof(order_names) / sizeof(order_names[0]))
 		return order_names[o];
+	return "unknown";
+}
+
+const char *ib_memory_name(enum ib_memory m)
+{
+	if ((size_t)m < sizeof(memory_names) / sizeof(memory_names[0]))
+		return memory_names[m];
+	return "unknown";
+}
+
+const char *ib_switch_name(enum ib_switch_pattern sw)
+{
+	if ((size_t)sw < sizeof(switch_names) / sizeof(switch_names[0]))
+		return switch_names[sw];
+	return "unknown";
+}
+
+const char *ib_invalidate_name(enum ib_invalidate i)
+{
+	if ((size_t)i < sizeof(invalidate_names) / sizeof(invalidate_names[0]))
+		return invalidate_names[i];
+	return "unknown";
+}
+
+const char *ib_mix_name(enum ib_mix_op m)
+{
+	if ((size_t)m < sizeof(mix_names) / sizeof(mix_names[0]))
+		return mix_names[m];
 	return "unknown";
 }

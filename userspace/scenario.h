@@ -11,6 +11,35 @@ enum ib_backend_kind {
 	IB_BACKEND_VFIO = 0,
 };
 
+enum ib_memory {
+	IB_MEM_ANON = 0,   /* anonymous 4 KiB pages (THP disabled on the range) */
+	IB_MEM_THP,        /* anonymous, 2 MiB aligned, MADV_HUGEPAGE */
+	IB_MEM_HUGETLB,    /* MAP_HUGETLB 2 MiB pages (needs vm.nr_hugepages) */
+};
+
+enum ib_switch_pattern {
+	IB_SWITCH_ROUND_ROBIN = 0, /* ctx 0, 1, ..., N-1, 0, ... */
+	IB_SWITCH_RANDOM,          /* seeded: uniform over the other contexts */
+};
+
+enum ib_invalidate {
+	IB_INV_PAGE = 0,   /* one UNMAP_DMA per mapping */
+	IB_INV_RANGE,      /* one UNMAP_DMA covering the whole working set */
+	IB_INV_CONTEXT,    /* one UNMAP_DMA of everything in the context (VFIO_DMA_UNMAP_FLAG_ALL) */
+};
+
+/* One entry of the per-visit op mix (ops=map,touch,unmap). */
+enum ib_mix_op {
+	IB_MIX_MAP = 0,    /* map the working set */
+	IB_MIX_UNMAP,      /* unmap it, as invalidate= says */
+	IB_MIX_REMAP,      /* unmap then map again each mapping of the working set */
+	IB_MIX_TOUCH,      /* DMA through the first working-set mapping (isolation check) */
+};
+
+#define IB_SC_MAX_MIX 16
+#define IB_SC_MAX_CONTEXTS 64
+#define IB_SC_MAX_THREADS 16
+
 enum ib_order {
 	IB_ORDER_MAP_ALL_THEN_UNMAP_ALL = 0, /* map pages 0..N-1, then unmap them */
 	IB_ORDER_MAP_UNMAP_EACH,             /* map page i, unmap page i, next */
@@ -29,6 +58,24 @@ struct ib_scenario {
 	uint64_t loops;         /* measured repetitions of the map/unmap pass */
 	uint64_t warmup;        /* unmeasured repetitions before them */
 	enum ib_order order;
+
+	/* contexts (pagetables) and switching between them */
+	uint32_t contexts;      /* 1..IB_SC_MAX_CONTEXTS; default 1 */
+	uint64_t resident;      /* mappings each context holds across visits, re-mapped by a rebind; default 0 */
+	enum ib_memory memory;  /* default anon */
+	size_t nmix;            /* per-visit op mix; default: map,unmap (with order= deciding the interleave) */
+	enum ib_mix_op mix[IB_SC_MAX_MIX];
+	bool mix_given;         /* ops= was in the file (order= then does not apply) */
+	enum ib_invalidate invalidate; /* default page */
+	enum ib_switch_pattern switch_pattern; /* default round-robin */
+	uint64_t switches;      /* switches per pass; default 0 (only with contexts > 1) */
+	uint64_t burst;         /* op-mix rounds per visit; default 1 */
+	uint64_t seed;          /* for switch=random; default 1 */
+	uint32_t threads;       /* worker threads splitting each visit's map/unmap work; default 1 */
+	uint32_t ncpus;         /* CPUs to pin threads to, in order (thread i -> cpus[i % ncpus]); 0 = no pinning */
+	int cpus[IB_SC_MAX_THREADS];
+	bool checks;            /* isolation checks with real DMA (edu device only); default off */
+
 	/* every key=value as read, for echoing into results */
 	size_t nkv;
 	struct { char section[64], key[64], value[256]; int line; } kv[IB_SC_MAX_KV];
@@ -41,5 +88,9 @@ int ib_scenario_load(const char *path, struct ib_scenario *sc, char *err, size_t
 
 const char *ib_backend_name(enum ib_backend_kind b);
 const char *ib_order_name(enum ib_order o);
+const char *ib_memory_name(enum ib_memory m);
+const char *ib_switch_name(enum ib_switch_pattern s);
+const char *ib_invalidate_name(enum ib_invalidate i);
+const char *ib_mix_name(enum ib_mix_op m);
 
 #endif

@@ -77,6 +77,96 @@ static void histogram(FILE *f, json_t *hist)
 	}
 }
 
+static double getd(json_t *o, const char *k)
+{
+	json_t *v = json_object_get(o, k);
+
+	return json_is_number(v) ? json_number_value(v) : -1;
+}
+
+/* What one switch costs, step by step, with the kernel work per switch. */
+static void print_switches(FILE *f, json_t *sw)
+{
+	json_t *rb = json_object_get(sw, "rebind"), *step;
+	const char *name;
+	double n;
+	char p50[32], p99[32];
+
+	if (!rb || geti(rb, "count") <= 0)
+		return;
+	n = (double)geti(rb, "count");
+	fmt_ns(p50, sizeof(p50), geti(rb, "p50_ns"));
+	fmt_ns(p99, sizeof(p99), geti(rb, "p99_ns"));
+	fprintf(f, "\nswitches: %lld of kind rebind, p50 %s, p99 %s (user space)\n", geti(rb, "count"), p50, p99);
+	fprintf(f, "  %-18s %10s %8s  %s\n", "step", "p50", "calls", "kernel work per switch");
+	json_object_foreach(json_object_get(rb, "steps"), name, step) {
+		json_t *h = json_object_get(step, "harness"), *k = json_object_get(step, "kernel");
+		json_t *roles = json_object_get(k, "roles"), *r;
+		const char *rn;
+		char buf[256] = "";
+		size_t used = 0;
+
+		fmt_ns(p50, sizeof(p50), geti(h, "count") > 0 ? geti(h, "p50_ns") : -1);
+		json_object_foreach(roles, rn, r) {
+			if (used < sizeof(buf))
+				used += (size_t)snprintf(buf + used, sizeof(buf) - used, "%s %.1f  ", rn,
+							 (double)geti(r, "count") / n);
+		}
+		fprintf(f, "  %-18s %10s %8lld  %s\n", name, p50, geti(h, "count"), used ? buf : "-");
+	}
+}
+
+static void print_invalidations(FILE *f, json_t *doc)
+{
+	json_t *kinds = json_object_get(json_object_get(json_object_get(doc, "ops"), "tlb_inv"), "kinds");
+	json_t *der = json_object_get(doc, "derived"), *k, *d;
+	const char *name;
+
+	if (json_object_size(kinds) == 0 && !json_is_object(der))
+		return;
+	fprintf(f, "\ninvalidations by kind (outermost calls)\n");
+	json_object_foreach(kinds, name, k)
+		row(f, name, k);
+	json_object_foreach(der, name, d) {
+		if (json_is_number(json_object_get(d, "value")))
+			fprintf(f, "  %-34s %10.3f  (%s / %s)\n", name, getd(d, "value"),
+				gets_(d, "numerator_is"), gets_(d, "denominator_is"));
+	}
+}
+
+static void print_contexts(FILE *f, json_t *doc)
+{
+	json_t *ctxs = json_object_get(doc, "contexts"), *c, *iso;
+	size_t i;
+
+	if (json_array_size(ctxs) > 1 || json_object_get(doc, "deferred")) {
+		fprintf(f, "\ncontexts\n  %4s %8s %8s %6s %8s %8s %10s %10s\n", "ctx", "maps", "unmaps",
+			"sw-in", "tlb_inv", "descs", "map p50", "unmap p50");
+		json_array_foreach(ctxs, i, c) {
+			json_t *h = json_object_get(c, "harness"), *k = json_object_get(c, "kernel");
+			json_t *t = json_object_get(c, "time_per_op");
+			char mp[32], up[32];
+
+			fmt_ns(mp, sizeof(mp), geti(json_object_get(t, "map"), "count") > 0 ?
+			       geti(json_object_get(t, "map"), "p50_ns") : -1);
+			fmt_ns(up, sizeof(up), geti(json_object_get(t, "unmap"), "count") > 0 ?
+			       geti(json_object_get(t, "unmap"), "p50_ns") : -1);
+			fprintf(f, "  %4lld %8lld %8lld %6lld %8lld %8lld %10s %10s\n", geti(c, "id"),
+				geti(h, "map_calls"), geti(h, "unmap_calls"),
+				geti(json_object_get(c, "switches_in"), "rebind"),
+				geti(k, "tlb_inv_count"), geti(k, "tlb_inv_descriptors"), mp, up);
+		}
+		c = json_object_get(doc, "deferred");
+		if (json_is_object(c))
+			fprintf(f, "  deferred: %lld tlb_inv, %lld descriptors (no harness operation owned them)\n",
+				geti(c, "tlb_inv_count"), geti(c, "tlb_inv_descriptors"));
+	}
+	iso = json_object_get(json_object_get(doc, "checks"), "isolation");
+	if (json_is_true(json_object_get(iso, "enabled")))
+		fprintf(f, "\nisolation checks (edu DMA): %lld run, %lld failed; positive controls %lld run, %lld failed\n",
+			geti(iso, "run"), geti(iso, "failed"), geti(iso, "positive_run"), geti(iso, "positive_failed"));
+}
+
 void ib_print_summary(FILE *f, json_t *doc)
 {
 	json_t *host = json_object_get(doc, "host"), *sc = json_object_get(doc, "scenario");
@@ -92,6 +182,8 @@ void ib_print_summary(FILE *f, json_t *doc)
 			gets_(lab, "target"));
 	fprintf(f, "\n%-36s %8s %10s %10s %10s\n", "kernel hooks", "count", "p50", "p99", "max");
 	json_object_foreach(ops, rname, role) {
+		if (!strcmp(rname, "switch"))
+			continue; /* its own section below */
 		row(f, rname, role);
 		json_object_foreach(json_object_get(role, "hooks"), hname, hk) {
 			char label[64];
@@ -100,6 +192,9 @@ void ib_print_summary(FILE *f, json_t *doc)
 			row(f, label, hk);
 		}
 	}
+	print_switches(f, json_object_get(ops, "switch"));
+	print_invalidations(f, doc);
+	print_contexts(f, doc);
 	fprintf(f, "\nharness (user space, per ioctl)\n");
 	json_object_foreach(json_object_get(harness, "ops"), rname, v)
 		row(f, rname, v);

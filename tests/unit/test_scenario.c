@@ -87,6 +87,70 @@ static void test_good_minimal(void)
 	CHECK_EQ_U64(sc.warmup, 0);
 	CHECK_EQ_U64(sc.order, IB_ORDER_MAP_ALL_THEN_UNMAP_ALL);
 	CHECK_EQ_U64(sc.nkv, 0);
+	/* per-context keys: one context, no switches, map then unmap */
+	CHECK_EQ_U64(sc.contexts, 1);
+	CHECK_EQ_U64(sc.resident, 0);
+	CHECK_EQ_U64(sc.memory, IB_MEM_ANON);
+	CHECK_EQ_U64(sc.nmix, 2);
+	CHECK_EQ_U64(sc.mix[0], IB_MIX_MAP);
+	CHECK_EQ_U64(sc.mix[1], IB_MIX_UNMAP);
+	CHECK_EQ_U64(sc.mix_given, 0);
+	CHECK_EQ_U64(sc.invalidate, IB_INV_PAGE);
+	CHECK_EQ_U64(sc.switch_pattern, IB_SWITCH_ROUND_ROBIN);
+	CHECK_EQ_U64(sc.switches, 0);
+	CHECK_EQ_U64(sc.burst, 1);
+	CHECK_EQ_U64(sc.seed, 1);
+	CHECK_EQ_U64(sc.threads, 1);
+	CHECK_EQ_U64(sc.ncpus, 0);
+	CHECK_EQ_U64(sc.checks, 0);
+}
+
+/* every per-context key away from its default */
+static void test_good_contexts(void)
+{
+	int line = 0;
+
+	CHECK(load("good_contexts.ini") == 0, "%s", err);
+	CHECK_STR(sc.name, "contexts-all");
+	CHECK_EQ_U64(sc.pages, 8);
+	CHECK_EQ_U64(sc.resident, 32);
+	CHECK_EQ_U64(sc.contexts, 4);
+	CHECK_EQ_U64(sc.memory, IB_MEM_THP);
+	CHECK_EQ_U64(sc.mix_given, 1);
+	CHECK_EQ_U64(sc.nmix, 4);
+	CHECK_EQ_U64(sc.mix[0], IB_MIX_MAP);
+	CHECK_EQ_U64(sc.mix[1], IB_MIX_TOUCH);
+	CHECK_EQ_U64(sc.mix[2], IB_MIX_REMAP);
+	CHECK_EQ_U64(sc.mix[3], IB_MIX_UNMAP);
+	CHECK_EQ_U64(sc.invalidate, IB_INV_RANGE);
+	CHECK_EQ_U64(sc.switch_pattern, IB_SWITCH_RANDOM);
+	CHECK_EQ_U64(sc.switches, 12);
+	CHECK_EQ_U64(sc.burst, 2);
+	CHECK_EQ_U64(sc.seed, 0xdeadbeef);
+	CHECK_EQ_U64(sc.threads, 4);
+	CHECK_EQ_U64(sc.ncpus, 3);
+	CHECK_EQ_U64(sc.cpus[0], 0);
+	CHECK_EQ_U64(sc.cpus[1], 2);
+	CHECK_EQ_U64(sc.cpus[2], 4);
+	CHECK_EQ_U64(sc.checks, 1);
+	/* the value is echoed as written, blanks inside the list kept */
+	CHECK_STR(kv("contexts-all", "ops", &line), "map, touch, remap ,unmap");
+	CHECK_EQ_U64(line, 13);
+	CHECK_STR(kv("contexts-all", "switch", &line), "random");
+	CHECK_EQ_U64(line, 15);
+	CHECK_EQ_U64(sc.nkv, 17);
+
+	CHECK(load("good_ops_touch_twice.ini") == 0, "%s", err);
+	CHECK_EQ_U64(sc.nmix, 7);
+	CHECK_EQ_U64(sc.mix[3], IB_MIX_MAP);
+	CHECK_EQ_U64(sc.mix[4], IB_MIX_REMAP);
+	CHECK_EQ_U64(sc.mix[6], IB_MIX_UNMAP);
+	CHECK_EQ_U64(sc.invalidate, IB_INV_CONTEXT);
+	CHECK_EQ_U64(sc.memory, IB_MEM_HUGETLB);
+	CHECK_EQ_U64(sc.switch_pattern, IB_SWITCH_ROUND_ROBIN);
+	CHECK_EQ_U64(sc.checks, 0);
+	CHECK_EQ_U64(sc.contexts, 2);
+	CHECK_EQ_U64(sc.switches, 1);
 }
 
 /* BOM, CRLF, indented keys, "key : value", short PCI address */
@@ -115,6 +179,23 @@ static void test_names(void)
 	CHECK_STR(ib_backend_name(IB_BACKEND_VFIO), "vfio");
 	CHECK_STR(ib_order_name(IB_ORDER_MAP_ALL_THEN_UNMAP_ALL), "map_all_then_unmap_all");
 	CHECK_STR(ib_order_name(IB_ORDER_MAP_UNMAP_EACH), "map_unmap_each");
+	CHECK_STR(ib_order_name((enum ib_order)7), "unknown");
+	CHECK_STR(ib_memory_name(IB_MEM_ANON), "anon");
+	CHECK_STR(ib_memory_name(IB_MEM_THP), "thp");
+	CHECK_STR(ib_memory_name(IB_MEM_HUGETLB), "hugetlb");
+	CHECK_STR(ib_memory_name((enum ib_memory)3), "unknown");
+	CHECK_STR(ib_switch_name(IB_SWITCH_ROUND_ROBIN), "round-robin");
+	CHECK_STR(ib_switch_name(IB_SWITCH_RANDOM), "random");
+	CHECK_STR(ib_switch_name((enum ib_switch_pattern)2), "unknown");
+	CHECK_STR(ib_invalidate_name(IB_INV_PAGE), "page");
+	CHECK_STR(ib_invalidate_name(IB_INV_RANGE), "range");
+	CHECK_STR(ib_invalidate_name(IB_INV_CONTEXT), "context");
+	CHECK_STR(ib_invalidate_name((enum ib_invalidate)3), "unknown");
+	CHECK_STR(ib_mix_name(IB_MIX_MAP), "map");
+	CHECK_STR(ib_mix_name(IB_MIX_UNMAP), "unmap");
+	CHECK_STR(ib_mix_name(IB_MIX_REMAP), "remap");
+	CHECK_STR(ib_mix_name(IB_MIX_TOUCH), "touch");
+	CHECK_STR(ib_mix_name((enum ib_mix_op)4), "unknown");
 }
 
 /* err must start "PATH:LINE: " (or "PATH: " for line 0) and contain each
@@ -156,6 +237,29 @@ static void test_bad_fixtures(void)
 	BAD("bad_syntax.ini", 4, "cannot parse");
 	BAD("bad_range.ini", 5, "key 'pages':", "2^48", "0xfff000000000");
 	BAD("bad_long_line.ini", 2, "longer than");
+	/* per-context keys */
+	BAD("bad_ops_and_order.ini", 6, "key 'order':", "ops= is already given (line 4)",
+	    "allowed: one of ops=");
+	BAD("bad_order_and_ops.ini", 5, "key 'ops':", "order= is already given (line 3)",
+	    "allowed: one of ops=");
+	BAD("bad_switches_one_context.ini", 4, "key 'switches':", "3 switches",
+	    "at least 2 contexts", "(the default)", "allowed: switches=0 with contexts=1");
+	BAD("bad_contexts_one_after.ini", 4, "key 'contexts':", "switches=3 (line 3)",
+	    "allowed: 2..64 with switches > 0");
+	BAD("bad_ops_ends_mapped.ini", 5, "key 'ops':", "'map,unmap,map,touch'",
+	    "ends with the working set mapped", "allowed:");
+	BAD("bad_ops_unknown.ini", 4, "key 'ops':", "'tuoch' is not an op",
+	    "map, unmap, remap, touch");
+	BAD("bad_ops_unmapped_touch.ini", 3, "key 'ops':", "'touch' (entry 1)",
+	    "needs the working set mapped");
+	BAD("bad_contexts.ini", 2, "key 'contexts':", "'65' is out of range", "1..64");
+	BAD("bad_switch.ini", 3, "key 'switch':", "'roundrobin' is not a switch pattern",
+	    "round-robin, random");
+	BAD("bad_invalidate.ini", 3, "key 'invalidate':", "'all'", "page, range, context");
+	BAD("bad_memory.ini", 2, "key 'memory':", "'shm'", "anon, thp, hugetlb");
+	BAD("bad_cpus.ini", 3, "key 'cpus':", "CPU '1024' is out of range", "0..1023");
+	BAD("bad_resident_range.ini", 5, "key 'resident':", "1024 pages + 1 resident",
+	    "2^48", "iova + (pages + resident) * page_size");
 
 	expect_error(ib_scenario_load(IB_TEST_DATA "/does-not-exist.ini", &sc, err, sizeof(err)),
 		     IB_TEST_DATA "/does-not-exist.ini", 0, "cannot open",
@@ -207,6 +311,42 @@ static const struct {
 	{ "pages=1", "device=000:00:02.0", "device", "not a PCI address" },
 	{ "pages=1", "device=", "device", "--device" },
 	{ "iova=0", "loops=2", "loops", "belongs in the job section" },
+	{ "contexts=0", "", "contexts", "'0' is out of range" },
+	{ "contexts=65", "", "contexts", "1..64" },
+	{ "contexts=two", "", "contexts", "not a number" },
+	{ "resident=1048577", "", "resident", "0..1048576" },
+	{ "resident=-1", "", "resident", "not a number" },
+	{ "memory=THP", "", "memory", "anon, thp, hugetlb" },
+	{ "memory=", "", "memory", "empty" },
+	{ "ops=", "", "ops", "empty" },
+	{ "ops=map,,unmap", "", "ops", "entry 2 of 'map,,unmap' is empty" },
+	{ "ops=map,unmap,", "", "ops", "entry 3 of 'map,unmap,' is empty" },
+	{ "ops=map,frob,unmap", "", "ops", "'frob' is not an op" },
+	{ "ops=MAP,unmap", "", "ops", "'MAP' is not an op" },
+	{ "ops=map", "", "ops", "ends with the working set mapped" },
+	{ "ops=unmap", "", "ops", "'unmap' (entry 1) needs the working set mapped" },
+	{ "ops=map,unmap,unmap", "", "ops", "'unmap' (entry 3) needs the working set mapped" },
+	{ "ops=map,unmap,remap", "", "ops", "'remap' (entry 3) needs" },
+	{ "ops=map,map,unmap", "", "ops", "'map' (entry 2) maps the working set while" },
+	{ "ops=map,touch,touch,touch,touch,touch,touch,touch,touch,touch,touch,touch,touch,"
+	  "touch,touch,touch,unmap", "", "ops", "more than 16 entries" },
+	{ "invalidate=pages", "", "invalidate", "'pages' is not an invalidation pattern" },
+	{ "switch=rand", "", "switch", "round-robin, random" },
+	{ "switches=1000001", "", "switches", "0..1000000" },
+	{ "switches=x", "", "switches", "not a number" },
+	{ "burst=0", "", "burst", "1..1000000" },
+	{ "burst=1000001", "", "burst", "'1000001' is out of range" },
+	{ "seed=-1", "", "seed", "not a number" },
+	{ "seed=18446744073709551616", "", "seed", "too large" },
+	{ "threads=0", "", "threads", "1..16" },
+	{ "threads=17", "", "threads", "out of range" },
+	{ "cpus=1024", "", "cpus", "CPU '1024' is out of range" },
+	{ "cpus=0,,1", "", "cpus", "entry 2 of '0,,1' is empty" },
+	{ "cpus=0;1", "", "cpus", "not a number" },
+	{ "cpus=-1", "", "cpus", "not a number" },
+	{ "cpus=0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16", "", "cpus", "more than 16 entries" },
+	{ "checks=2", "", "checks", "not a boolean" },
+	{ "pages=1", "contexts=2", "contexts", "belongs in the job section" },
 };
 
 static void test_bad_values(void)
@@ -268,6 +408,69 @@ static void test_good_values(void)
 	rmdir(dir);
 }
 
+/* Per-context values that must load, and what they set. */
+static void test_good_context_values(void)
+{
+	char dir[] = "/tmp/ib_test_scenario.XXXXXX", path[600];
+	FILE *f;
+
+	CHECK(mkdtemp(dir) != NULL, "mkdtemp failed");
+	snprintf(path, sizeof(path), "%s/case.ini", dir);
+
+#define LOAD_BODY(body) do {						\
+		f = fopen(path, "w");					\
+		CHECK(f != NULL, "cannot write %s", path);		\
+		if (f) {						\
+			fputs("[job]\n" body "\n", f);			\
+			fclose(f);					\
+		}							\
+		CHECK(ib_scenario_load(path, &sc, err, sizeof(err)) == 0, "%s: %s", body, err); \
+	} while (0)
+
+	LOAD_BODY("contexts=64\nswitches=1000000\nburst=1000000\nresident=1048576\nthreads=16");
+	CHECK_EQ_U64(sc.contexts, 64);
+	CHECK_EQ_U64(sc.switches, 1000000);
+	CHECK_EQ_U64(sc.burst, 1000000);
+	CHECK_EQ_U64(sc.resident, 1048576);
+	CHECK_EQ_U64(sc.threads, 16);
+	/* switches=0 is fine with one context, and with many */
+	LOAD_BODY("contexts=1\nswitches=0");
+	CHECK_EQ_U64(sc.contexts, 1);
+	LOAD_BODY("contexts=5");
+	CHECK_EQ_U64(sc.switches, 0);
+	LOAD_BODY("seed=0");
+	CHECK_EQ_U64(sc.seed, 0);
+	LOAD_BODY("seed=18446744073709551615");
+	CHECK_EQ_U64(sc.seed, UINT64_MAX);
+	LOAD_BODY("cpus=1023");
+	CHECK_EQ_U64(sc.ncpus, 1);
+	CHECK_EQ_U64(sc.cpus[0], 1023);
+	LOAD_BODY("cpus=0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,0x0f");
+	CHECK_EQ_U64(sc.ncpus, 16);
+	CHECK_EQ_U64(sc.cpus[15], 15);
+	LOAD_BODY("checks=TRUE");
+	CHECK_EQ_U64(sc.checks, 1);
+	LOAD_BODY("checks=no");
+	CHECK_EQ_U64(sc.checks, 0);
+	LOAD_BODY("ops=map,remap,remap,touch,unmap");
+	CHECK_EQ_U64(sc.nmix, 5);
+	CHECK_EQ_U64(sc.mix[2], IB_MIX_REMAP);
+	/* 16 entries is the most */
+	LOAD_BODY("ops=map,touch,touch,touch,touch,touch,touch,touch,touch,touch,touch,touch,"
+		  "touch,touch,touch,unmap");
+	CHECK_EQ_U64(sc.nmix, 16);
+	/* order= alone still works with contexts */
+	LOAD_BODY("contexts=3\nswitches=2\norder=map_unmap_each");
+	CHECK_EQ_U64(sc.order, IB_ORDER_MAP_UNMAP_EACH);
+	CHECK_EQ_U64(sc.mix_given, 0);
+	/* the range check counts the resident mappings: this ends exactly at 2^48 */
+	LOAD_BODY("iova=0xffffffc00000\npages=1000\nresident=24");
+	CHECK_EQ_U64(sc.resident, 24);
+#undef LOAD_BODY
+	unlink(path);
+	rmdir(dir);
+}
+
 /* Job names up to sizeof(sc.name) - 1 characters survive whole (libinih
  * itself keeps only 49); a path that does not fit sc.path is refused. */
 static void test_limits(void)
@@ -317,18 +520,73 @@ static void test_basic_ini(void)
 	CHECK_EQ_U64(sc.loops, 1);
 	CHECK_EQ_U64(sc.warmup, 0);
 	CHECK_EQ_U64(sc.order, IB_ORDER_MAP_ALL_THEN_UNMAP_ALL);
+	CHECK_EQ_U64(sc.contexts, 1);
+	CHECK_EQ_U64(sc.mix_given, 0);
+}
+
+/* The per-context scenarios load with what their comments say. */
+static void test_shipped_context_scenarios(void)
+{
+	static const char *const inv[] = { "page", "range", "context" };
+	static const char *const files[] = {
+		"scenarios/invalidate-patterns.ini",
+		"scenarios/invalidate-range.ini",
+		"scenarios/invalidate-context.ini",
+	};
+	size_t i;
+
+	CHECK(ib_scenario_load("scenarios/aux-switch.ini", &sc, err, sizeof(err)) == 0, "%s", err);
+	CHECK_STR(sc.name, "aux-switch");
+	CHECK_EQ_U64(sc.contexts, 8);
+	CHECK_EQ_U64(sc.switch_pattern, IB_SWITCH_ROUND_ROBIN);
+	CHECK_EQ_U64(sc.switches, 16);
+	CHECK_EQ_U64(sc.loops, 1);
+	CHECK_EQ_U64(sc.warmup, 0);
+	CHECK_EQ_U64(sc.pages, 16);
+	CHECK_EQ_U64(sc.page_size, 4096);
+	CHECK_EQ_U64(sc.resident, 16);
+	CHECK_EQ_U64(sc.mix_given, 1);
+	CHECK_EQ_U64(sc.nmix, 3);
+	CHECK_EQ_U64(sc.mix[0], IB_MIX_MAP);
+	CHECK_EQ_U64(sc.mix[1], IB_MIX_TOUCH);
+	CHECK_EQ_U64(sc.mix[2], IB_MIX_UNMAP);
+	CHECK_EQ_U64(sc.invalidate, IB_INV_PAGE);
+	CHECK_EQ_U64(sc.checks, 1);
+	/* edu masks DMA addresses to 28 bits: the whole range must stay below */
+	CHECK(sc.iova_base + (sc.pages + sc.resident) * sc.page_size <= (1ull << 28),
+	      "aux-switch.ini IOVAs reach past 28 bits");
+
+	for (i = 0; i < 3; i++) {
+		CHECK(ib_scenario_load(files[i], &sc, err, sizeof(err)) == 0, "%s", err);
+		CHECK_STR(ib_invalidate_name(sc.invalidate), inv[i]);
+		CHECK_EQ_U64(sc.contexts, 2);
+		CHECK_EQ_U64(sc.switches, 4);
+		CHECK_EQ_U64(sc.pages, 32);
+		CHECK_EQ_U64(sc.page_size, 4096);
+		CHECK_EQ_U64(sc.resident, 0);
+		CHECK_EQ_U64(sc.nmix, 2);
+		CHECK_EQ_U64(sc.mix[0], IB_MIX_MAP);
+		CHECK_EQ_U64(sc.mix[1], IB_MIX_UNMAP);
+		CHECK_EQ_U64(sc.checks, 0);
+		CHECK_EQ_U64(sc.loops, 1);
+		/* the same keys, in the same order, on the same lines, in all three */
+		CHECK_EQ_U64(sc.nkv, 18);
+	}
 }
 
 int main(void)
 {
 	test_good_full();
 	test_good_minimal();
+	test_good_contexts();
 	test_good_styles();
 	test_names();
 	test_bad_fixtures();
 	test_bad_values();
 	test_good_values();
+	test_good_context_values();
 	test_limits();
 	test_basic_ini();
+	test_shipped_context_scenarios();
 	return CHECK_DONE();
 }

@@ -1,0 +1,18 @@
+/* Per-context results: contexts[], deferred, ops.switch, derived figures. */
+#ifndef IB_CONTEXTS_H
+#define IB_CONTEXTS_H
+#include <jansson.h>
+#include "probes.h"
+#include "workload.h"
+
+json_t *ib_attr_json(const struct ib_attr *a);
+/* r may be NULL (no probes): harness figures only */
+json_t *ib_contexts_json(const struct ib_workload *w, const struct ib_readout *r);
+json_t *ib_deferred_json(const struct ib_readout *r);
+json_t *ib_switch_json(const struct ib_workload *w, const struct ib_readout *r);
+json_t *ib_tlb_kinds_json(const struct ib_readout *r);
+json_t *ib_page_sizes_json(const struct ib_readout *r, const struct ib_workload *w);
+json_t *ib_derived_json(const struct ib_workload *w, const struct ib_readout *r);
+json_t *ib_checks_json(const struct ib_workload *w);
+
+#endif

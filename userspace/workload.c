@@ -1,0 +1,696 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/*
+ * The engine. A context is a VFIO type1 container; the device moves between
+ * contexts by a rebind (DESIGN.md, "A switch has a kind"), the only way
+ * type1 has:
+ *   close device fd -> VFIO_GROUP_UNSET_CONTAINER (domain and mappings go)
+ *   -> VFIO_GROUP_SET_CONTAINER (next) -> VFIO_SET_IOMMU (new domain, attach)
+ *   -> re-pin and re-map the resident set -> reopen device -> bus master.
+ * Every step is timed here and tagged, so the probes report the kernel work
+ * of each step separately.
+ *
+ * Memory: context c owns a block of (pages + resident + 2) pages: the
+ * working set, the resident set, and a scratch and a zero page for the
+ * isolation checks. Mapping j of every context sits at iova + j * page_size:
+ * the contexts' address spaces overlap, as per-process pagetables do.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+#include <linux/vfio.h>
+#include "edu.h"
+#include "workload.h"
+
+#define CHECK_LEN 256u     /* bytes moved by each check DMA */
+#define CHECK_CMP 128u     /* bytes compared (well inside what edu copies) */
+#define DMA_TIMEOUT_MS 5000
+
+uint64_t ib_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+static uint64_t block_pages(const struct ib_scenario *sc)
+{
+	return sc->pages + sc->resident + 2;
+}
+
+static uint64_t scratch_idx(const struct ib_scenario *sc) { return sc->pages + sc->resident; }
+static uint64_t zero_idx(const struct ib_scenario *sc) { return sc->pages + sc->resident + 1; }
+
+static uint8_t *page_addr(struct ib_workload *w, unsigned ctx, uint64_t idx)
+{
+	return (uint8_t *)w->mem.addr + (ctx * block_pages(w->sc) + idx) * w->sc->page_size;
+}
+
+static uint64_t iova_of(const struct ib_scenario *sc, uint64_t idx)
+{
+	return sc->iova_base + idx * sc->page_size;
+}
+
+/* Tag slot t: the probes charge this thread's kernel work to (ctx, phase). */
+static void tag(struct ib_workload *w, unsigned t, int ctx, int phase)
+{
+	struct ib_tag *g = w->probes ? ib_probes_tag(w->probes, t) : NULL;
+
+	if (!g)
+		return;
+	if (!g->tid)
+		g->tid = (uint32_t)syscall(SYS_gettid);
+	g->ctx = (uint16_t)(ctx < 0 ? IB_DEFERRED : ctx);
+	/* phase last: the probes read ctx once they see a phase */
+	__atomic_store_n(&g->phase, (uint16_t)phase, __ATOMIC_RELEASE);
+}
+
+static int sample_add(struct ib_samples *v, uint64_t ns, int ctx, int phase, bool measured)
+{
+	if (v->n == v->cap) {
+		size_t cap = v->cap ? 2 * v->cap : 1024;
+		struct ib_sample *s = realloc(v->s, cap * sizeof(*s));
+
+		if (!s)
+			return -ENOMEM;
+		v->s = s;
+		v->cap = cap;
+	}
+	v->s[v->n++] = (struct ib_sample){ .ns = ns, .ctx = (uint16_t)ctx, .phase = (uint8_t)phase,
+					   .measured = measured };
+	return 0;
+}
+
+static void progress(struct ib_workload *w)
+{
+	uint64_t now = ib_now_ns();
+
+	if (now - w->progress_ns < 5000000000ull)
+		return;
+	w->progress_ns = now;
+	fprintf(stderr, "iommubench: op %zu/%zu of the plan, %llu ioctls, %.0f s\n",
+		w->plan_pos, w->plan->n, (unsigned long long)w->ops_done,
+		(double)(now - w->started_ns) / 1e9);
+}
+
+/* ---- timed ioctls (thread-safe: each thread passes its own samples) ---- */
+
+struct lane {
+	struct ib_workload *w;
+	unsigned t;                 /* tag slot / thread index */
+	struct ib_samples samples;
+	uint64_t maps, unmaps, bytes_mapped, bytes_unmapped;
+	char err[256];
+	int e;
+};
+
+static int lane_map(struct lane *l, int ctx, uint64_t idx, int phase, bool measured)
+{
+	struct ib_workload *w = l->w;
+	uint64_t t0, t1;
+	int e;
+
+	tag(w, l->t, ctx, phase);
+	t0 = ib_now_ns();
+	e = ib_vfio_map(w->v, iova_of(w->sc, idx), page_addr(w, ctx, idx), w->sc->page_size);
+	t1 = ib_now_ns();
+	tag(w, l->t, ctx, IB_PH_NONE);
+	if (e) {
+		snprintf(l->err, sizeof(l->err), "VFIO_IOMMU_MAP_DMA ctx %d iova 0x%llx size %llu: %s",
+			 ctx, (unsigned long long)iova_of(w->sc, idx),
+			 (unsigned long long)w->sc->page_size, strerror(-e));
+		return e;
+	}
+	l->maps++;
+	l->bytes_mapped += w->sc->page_size;
+	if (w->quiet_samples)
+		return 0;
+	return sample_add(&l->samples, t1 - t0, ctx, phase, measured);
+}
+
+/* Unmap [first, first+count) with one ioctl (flags: VFIO_DMA_UNMAP_FLAG_ALL
+ * ignores the range). */
+static int lane_unmap(struct lane *l, int ctx, uint64_t first, uint64_t count, uint32_t flags,
+		      int phase, bool measured)
+{
+	struct ib_workload *w = l->w;
+	uint64_t iova = flags ? 0 : iova_of(w->sc, first), size = flags ? 0 : count * w->sc->page_size;
+	uint64_t t0, t1;
+	int64_t n;
+
+	if (w->test_skip_unmap && phase != IB_PH_TOUCH)
+		return 0; /* the oracle's own test: the checks must notice */
+	tag(w, l->t, ctx, phase);
+	t0 = ib_now_ns();
+	n = ib_vfio_unmap_flags(w->v, iova, size, flags);
+	t1 = ib_now_ns();
+	tag(w, l->t, ctx, IB_PH_NONE);
+	if (n < 0 || (!flags && (uint64_t)n != size)) {
+		snprintf(l->err, sizeof(l->err), "VFIO_IOMMU_UNMAP_DMA ctx %d iova 0x%llx size %llu%s: %s",
+			 ctx, (unsigned long long)iova, (unsigned long long)size,
+			 flags ? " (all)" : "", n < 0 ? strerror((int)-n) : "unmapped a different size");
+		return n < 0 ? (int)n : -EIO;
+	}
+	l->unmaps++;
+	l->bytes_unmapped += (uint64_t)n;
+	return sample_add(&l->samples, t1 - t0, ctx, phase, measured);
+}
+
+/* Fold a lane's figures into the workload (under the caller's lock, or
+ * single-threaded). */
+static int lane_merge(struct ib_workload *w, struct lane *l, int ctx)
+{
+	struct ib_ctx_counts *c = &w->ctx[ctx];
+
+	c->map_calls += l->maps;
+	c->unmap_calls += l->unmaps;
+	c->bytes_mapped += l->bytes_mapped;
+	c->bytes_unmapped += l->bytes_unmapped;
+	w->ops_done += l->maps + l->unmaps;
+	for (size_t i = 0; i < l->samples.n; i++) {
+		const struct ib_sample *s = &l->samples.s[i];
+
+		if (sample_add(&w->samples, s->ns, s->ctx, s->phase, s->measured))
+			return -ENOMEM;
+	}
+	l->samples.n = 0;
+	l->maps = l->unmaps = l->bytes_mapped = l->bytes_unmapped = 0;
+	return 0;
+}
+
+/* ---- one plan op over a range, split across threads ---- */
+
+struct range_job {
+	struct lane lane;
+	const struct ib_op *op;
+	uint64_t first, count;
+	int cpu;
+};
+
+static int do_range(struct lane *l, const struct ib_op *op, uint64_t first, uint64_t count)
+{
+	int e = 0;
+
+	for (uint64_t i = first; i < first + count && !e; i++) {
+		switch (op->kind) {
+		case IB_OP_MAP:
+			e = lane_map(l, op->ctx, i, IB_PH_MAP, op->measured);
+			break;
+		case IB_OP_UNMAP:
+			e = lane_unmap(l, op->ctx, i, 1, 0, IB_PH_UNMAP, op->measured);
+			break;
+		case IB_OP_REMAP:
+			e = lane_unmap(l, op->ctx, i, 1, 0, IB_PH_REMAP, op->measured);
+			if (!e)
+				e = lane_map(l, op->ctx, i, IB_PH_REMAP, op->measured);
+			break;
+		default:
+			e = -EINVAL;
+		}
+		if (*l->w->stop)
+			break;
+	}
+	return e;
+}
+
+static void *range_thread(void *arg)
+{
+	struct range_job *j = arg;
+
+	if (j->cpu >= 0) {
+		cpu_set_t set;
+
+		CPU_ZERO(&set);
+		CPU_SET(j->cpu, &set);
+		pthread_setaffinity_np(pthread_self(), sizeof(set), &set);
+	}
+	j->lane.e = do_range(&j->lane, j->op, j->first, j->count);
+	return NULL;
+}
+
+static int run_range_op(struct ib_workload *w, const struct ib_op *op, char *err, size_t errlen)
+{
+	unsigned nt = w->sc->threads ? w->sc->threads : 1;
+	struct range_job jobs[IB_SC_MAX_THREADS] = {0};
+	pthread_t tids[IB_SC_MAX_THREADS];
+	bool started[IB_SC_MAX_THREADS] = {0};
+	int e = 0;
+
+	if (nt > op->count)
+		nt = op->count ? op->count : 1;
+	for (unsigned t = 0; t < nt; t++) {
+		uint64_t per = op->count / nt, extra = op->count % nt;
+
+		jobs[t].lane.w = w;
+		jobs[t].lane.t = t;
+		jobs[t].op = op;
+		jobs[t].first = op->first + t * per + (t < extra ? t : extra);
+		jobs[t].count = per + (t < extra);
+		jobs[t].cpu = w->sc->ncpus ? w->sc->cpus[t % w->sc->ncpus] : -1;
+	}
+	if (nt == 1) {
+		jobs[0].cpu = -1; /* the main thread keeps its own affinity */
+		range_thread(&jobs[0]);
+	} else {
+		for (unsigned t = 0; t < nt; t++)
+			started[t] = !pthread_create(&tids[t], NULL, range_thread, &jobs[t]);
+		for (unsigned t = 0; t < nt; t++)
+			if (started[t])
+				pthread_join(tids[t], NULL);
+			else if (!e)
+				e = -EAGAIN;
+	}
+	for (unsigned t = 0; t < nt; t++) {
+		if (jobs[t].lane.e && !e) {
+			e = jobs[t].lane.e;
+			snprintf(err, errlen, "%s", jobs[t].lane.err);
+		}
+		if (lane_merge(w, &jobs[t].lane, op->ctx) && !e)
+			e = -ENOMEM;
+		free(jobs[t].lane.samples.s);
+	}
+	if (e == -EAGAIN)
+		snprintf(err, errlen, "pthread_create: %s", strerror(EAGAIN));
+	return e;
+}
+
+/* single-op helpers on lane 0 */
+static int one_map(struct ib_workload *w, int ctx, uint64_t idx, int phase, bool measured,
+		   char *err, size_t errlen)
+{
+	struct lane l = { .w = w, .t = 0 };
+	int e = lane_map(&l, ctx, idx, phase, measured);
+
+	if (e)
+		snprintf(err, errlen, "%s", l.err);
+	if (lane_merge(w, &l, ctx) && !e)
+		e = -ENOMEM;
+	free(l.samples.s);
+	return e;
+}
+
+static int one_unmap(struct ib_workload *w, int ctx, uint64_t first, uint64_t count, uint32_t flags,
+		     int phase, bool measured, char *err, size_t errlen)
+{
+	struct lane l = { .w = w, .t = 0 };
+	int e = lane_unmap(&l, ctx, first, count, flags, phase, measured);
+
+	if (e)
+		snprintf(err, errlen, "%s", l.err);
+	if (lane_merge(w, &l, ctx) && !e)
+		e = -ENOMEM;
+	free(l.samples.s);
+	return e;
+}
+
+/* ---- isolation checks (edu DMA) ---- */
+
+static void fill_pattern(uint8_t *p, unsigned ctx, uint64_t idx, uint64_t gen)
+{
+	for (unsigned i = 0; i < CHECK_LEN; i++)
+		p[i] = (uint8_t)(0xa5 ^ (ctx * 29) ^ (idx * 7) ^ (gen * 13) ^ (i * 3));
+}
+
+static void failure(struct ib_workload *w, int ctx, uint64_t iova, const char *op, const char *what)
+{
+	json_t *f = json_object();
+
+	if (!w->checks.failures)
+		w->checks.failures = json_array();
+	json_object_set_new(f, "context", json_integer(ctx));
+	json_object_set_new(f, "iova", json_integer((json_int_t)iova));
+	json_object_set_new(f, "operation", json_string(op));
+	json_object_set_new(f, "what", json_string(what));
+	json_array_append_new(w->checks.failures, f);
+}
+
+/* DMA through `idx` of the current context into the edu buffer, then out
+ * to the scratch page; returns 0 with the scratch page holding what came. */
+static int dma_read_through(struct ib_workload *w, int ctx, uint64_t idx, char *err, size_t errlen)
+{
+	const struct ib_scenario *sc = w->sc;
+	uint64_t s = scratch_idx(sc), z = zero_idx(sc);
+	char err2[256];
+	int e, e2;
+
+	memset(page_addr(w, ctx, z), 0, CHECK_LEN);
+	memset(page_addr(w, ctx, s), 0, CHECK_LEN);
+	if ((e = one_map(w, ctx, s, IB_PH_TOUCH, false, err, errlen)))
+		return e;
+	if (!(e = one_map(w, ctx, z, IB_PH_TOUCH, false, err, errlen))) {
+		/* clear the edu buffer, read through idx, copy the buffer out */
+		tag(w, 0, ctx, IB_PH_TOUCH);
+		e = ib_edu_dma(&w->dev, iova_of(sc, z), CHECK_LEN, 0, true, DMA_TIMEOUT_MS, err, errlen);
+		if (!e)
+			e = ib_edu_dma(&w->dev, iova_of(sc, idx), CHECK_LEN, 0, true, DMA_TIMEOUT_MS, err, errlen);
+		if (!e)
+			e = ib_edu_dma(&w->dev, iova_of(sc, s), CHECK_LEN, 0, false, DMA_TIMEOUT_MS, err, errlen);
+		tag(w, 0, ctx, IB_PH_NONE);
+		e2 = one_unmap(w, ctx, z, 1, 0, IB_PH_TOUCH, false, err2, sizeof(err2));
+		if (e2 && !e) {
+			e = e2;
+			snprintf(err, errlen, "%s", err2);
+		}
+	}
+	e2 = one_unmap(w, ctx, s, 1, 0, IB_PH_TOUCH, false, err2, sizeof(err2));
+	if (e2 && !e) {
+		e = e2;
+		snprintf(err, errlen, "%s", err2);
+	}
+	return e;
+}
+
+/* Positive control: the mapping's own data must arrive. Fills the IOTLB. */
+static int check_positive(struct ib_workload *w, int ctx, uint64_t idx, const char *op,
+			  char *err, size_t errlen)
+{
+	uint8_t want[CHECK_LEN];
+	int e;
+
+	fill_pattern(want, ctx, idx, w->checks.positive_run);
+	memcpy(page_addr(w, ctx, idx), want, CHECK_LEN);
+	if ((e = dma_read_through(w, ctx, idx, err, errlen)))
+		return e;
+	w->checks.positive_run++;
+	if (memcmp(page_addr(w, ctx, scratch_idx(w->sc)), want, CHECK_CMP)) {
+		w->checks.positive_failed++;
+		failure(w, ctx, iova_of(w->sc, idx), op, "positive control: the mapped page's data did not arrive");
+	}
+	return 0;
+}
+
+/* After unmap or switch: a DMA through the old IOVA must not bring the
+ * old page's data (old_ctx's page idx still holds it in memory). */
+static int check_negative(struct ib_workload *w, int ctx, int old_ctx, uint64_t idx, const char *op,
+			  char *err, size_t errlen)
+{
+	int e;
+
+	if ((e = dma_read_through(w, ctx, idx, err, errlen)))
+		return e;
+	w->checks.run++;
+	if (!memcmp(page_addr(w, ctx, scratch_idx(w->sc)), page_addr(w, old_ctx, idx), CHECK_CMP)) {
+		w->checks.failed++;
+		failure(w, old_ctx, iova_of(w->sc, idx), op,
+			"stale translation: the old page's data arrived through an IOVA that was removed");
+	}
+	return 0;
+}
+
+/* ---- device, attach, rebind ---- */
+
+static int open_device(struct ib_workload *w, int ctx, bool measured, bool timed, char *err, size_t errlen)
+{
+	uint64_t t0, t1;
+	int e;
+
+	tag(w, 0, ctx, timed ? IB_PH_SW_OPEN_DEVICE : IB_PH_SETUP);
+	t0 = ib_now_ns();
+	e = ib_vfio_dev_open(&w->dev, w->v->group_fd, w->v->bdf, err, errlen);
+	t1 = ib_now_ns();
+	if (!e && timed)
+		e = sample_add(&w->samples, t1 - t0, ctx, IB_PH_SW_OPEN_DEVICE, measured);
+	if (e)
+		goto out;
+	tag(w, 0, ctx, timed ? IB_PH_SW_BUS_MASTER : IB_PH_SETUP);
+	t0 = ib_now_ns();
+	e = ib_vfio_dev_bus_master(&w->dev, true, err, errlen);
+	t1 = ib_now_ns();
+	if (!e && timed)
+		e = sample_add(&w->samples, t1 - t0, ctx, IB_PH_SW_BUS_MASTER, measured);
+out:
+	tag(w, 0, ctx, IB_PH_NONE);
+	return e;
+}
+
+static int map_resident(struct ib_workload *w, int ctx, int phase, bool measured, char *err, size_t errlen)
+{
+	int e = 0;
+
+	w->quiet_samples = true;
+	for (uint64_t j = 0; j < w->sc->resident && !e; j++) {
+		e = one_map(w, ctx, w->sc->pages + j, phase, measured, err, errlen);
+		if (!e)
+			w->ctx[ctx].resident_maps++;
+	}
+	w->quiet_samples = false;
+	return e;
+}
+
+static int first_attach(struct ib_workload *w, int ctx, char *err, size_t errlen)
+{
+	int e;
+
+	tag(w, 0, ctx, IB_PH_SETUP);
+	e = ib_vfio_join(w->v, w->containers[ctx], err, errlen);
+	if (!e)
+		e = ib_vfio_set_iommu(w->v, err, errlen);
+	tag(w, 0, ctx, IB_PH_NONE);
+	if (e)
+		return e;
+	w->cur = ctx;
+	w->unmap_all_flag = ib_vfio_has_unmap_all(w->v) ? VFIO_DMA_UNMAP_FLAG_ALL : 0;
+	if ((e = map_resident(w, ctx, IB_PH_SETUP, false, err, errlen)))
+		return e;
+	return open_device(w, ctx, false, false, err, errlen);
+}
+
+/* A timed step: run fn under the step's tag, keep its duration. */
+#define STEP(w, ctx, ph, measured, call) ({					\
+	uint64_t _t0, _t1;							\
+	int _e;									\
+	tag(w, 0, ctx, ph);							\
+	_t0 = ib_now_ns();							\
+	_e = (call);								\
+	_t1 = ib_now_ns();							\
+	tag(w, 0, ctx, IB_PH_NONE);						\
+	if (!_e)								\
+		_e = sample_add(&(w)->samples, _t1 - _t0, ctx, ph, measured);	\
+	_e;									\
+})
+
+static int dev_close0(struct ib_workload *w)
+{
+	ib_vfio_dev_close(&w->dev);
+	return 0;
+}
+
+static int rebind(struct ib_workload *w, int to, bool measured, char *err, size_t errlen)
+{
+	int from = w->cur, e;
+	uint64_t t0 = ib_now_ns(), t1;
+
+	/* the old context's close and leave are charged to it, the rest to the new one */
+	if ((e = STEP(w, from, IB_PH_SW_CLOSE_DEVICE, measured, dev_close0(w))) ||
+	    (e = STEP(w, from, IB_PH_SW_LEAVE, measured, ib_vfio_leave(w->v, err, errlen))))
+		return e;
+	w->cur = -1;
+	if ((e = STEP(w, to, IB_PH_SW_JOIN, measured, ib_vfio_join(w->v, w->containers[to], err, errlen))) ||
+	    (e = STEP(w, to, IB_PH_SW_SET_IOMMU, measured, ib_vfio_set_iommu(w->v, err, errlen))))
+		return e;
+	w->cur = to;
+	{
+		uint64_t r0 = ib_now_ns();
+
+		if ((e = map_resident(w, to, IB_PH_SW_REMAP, measured, err, errlen)))
+			return e;
+		if ((e = sample_add(&w->samples, ib_now_ns() - r0, to, IB_PH_SW_REMAP, measured)))
+			return e;
+	}
+	if ((e = open_device(w, to, measured, true, err, errlen)))
+		return e;
+	t1 = ib_now_ns();
+	if (measured)
+		w->ctx[to].switches_in++;
+	return sample_add(&w->switches, t1 - t0, to, IB_PH_NONE, measured);
+}
+
+static int do_switch(struct ib_workload *w, const struct ib_op *op, char *err, size_t errlen)
+{
+	const struct ib_scenario *sc = w->sc;
+	int from = w->cur, e;
+
+	if (from < 0)
+		return first_attach(w, op->ctx, err, errlen);
+	if (from == op->ctx)
+		return 0;
+	/* warm the old context's IOTLB for the resident page the check will probe */
+	if (sc->checks && sc->resident &&
+	    (e = check_positive(w, from, sc->pages, "switch (before)", err, errlen)))
+		return e;
+	if ((e = rebind(w, op->ctx, op->measured, err, errlen)))
+		return e;
+	/* same IOVA in the new context: its own data, not the old context's */
+	if (sc->checks && sc->resident) {
+		uint8_t want[CHECK_LEN];
+
+		fill_pattern(want, op->ctx, sc->pages, w->checks.positive_run + 1000000);
+		memcpy(page_addr(w, op->ctx, sc->pages), want, CHECK_LEN);
+		if ((e = check_negative(w, op->ctx, from, sc->pages, "switch", err, errlen)))
+			return e;
+		w->checks.positive_run++;
+		if (memcmp(page_addr(w, op->ctx, scratch_idx(sc)), want, CHECK_CMP)) {
+			w->checks.positive_failed++;
+			failure(w, op->ctx, iova_of(sc, sc->pages), "switch",
+				"the new context's data did not arrive through its own mapping");
+		}
+	}
+	return 0;
+}
+
+static int teardown(struct ib_workload *w, char *err, size_t errlen)
+{
+	int e = 0, ctx = w->cur;
+
+	if (ctx < 0)
+		return 0;
+	tag(w, 0, ctx, IB_PH_TEARDOWN);
+	ib_vfio_dev_close(&w->dev);
+	/* leaving the container drops the domain and what is still mapped */
+	e = ib_vfio_leave(w->v, err, errlen);
+	tag(w, 0, ctx, IB_PH_NONE);
+	w->cur = -1;
+	return e;
+}
+
+/* The touched mapping of each context waits here for its negative check. */
+static int after_unmap(struct ib_workload *w, const struct ib_op *op, int64_t *touched,
+		       const char *what, char *err, size_t errlen)
+{
+	int64_t t = touched[op->ctx];
+
+	if (t < 0 || !w->sc->checks)
+		return 0;
+	if (op->kind != IB_OP_UNMAP_ALL && ((uint64_t)t < op->first || (uint64_t)t >= op->first + op->count))
+		return 0;
+	touched[op->ctx] = -1;
+	return check_negative(w, op->ctx, op->ctx, (uint64_t)t, what, err, errlen);
+}
+
+int ib_workload_run(struct ib_workload *w, char *err, size_t errlen)
+{
+	const struct ib_scenario *sc = w->sc;
+	int64_t touched[IB_SC_MAX_CONTEXTS];
+	int e = 0;
+
+	w->cur = -1;
+	w->dev.fd = -1;
+	for (unsigned c = 0; c < IB_SC_MAX_CONTEXTS; c++)
+		touched[c] = -1;
+	w->ctx = calloc(sc->contexts, sizeof(*w->ctx));
+	w->containers = malloc(sc->contexts * sizeof(int));
+	if (!w->ctx || !w->containers) {
+		snprintf(err, errlen, "out of memory for %u contexts", sc->contexts);
+		return -ENOMEM;
+	}
+	for (unsigned c = 0; c < sc->contexts; c++)
+		w->containers[c] = -1;
+	if ((e = ib_mem_alloc(&w->mem, sc->memory, sc->contexts * block_pages(sc) * sc->page_size,
+			      err, errlen)))
+		return e;
+	w->mem_len = w->mem.len;
+	w->mem_huge_bytes = w->mem.huge_bytes;
+	for (unsigned c = 0; c < sc->contexts && !e; c++)
+		e = ib_vfio_container_new(w->v, &w->containers[c], err, errlen);
+	if (!e)
+		e = ib_vfio_open_group(w->v, err, errlen);
+	w->started_ns = w->progress_ns = ib_now_ns();
+
+	for (size_t i = 0; !e && i < w->plan->n && !*w->stop; i++) {
+		const struct ib_op *op = &w->plan->ops[i];
+
+		w->plan_pos = i;
+		switch (op->kind) {
+		case IB_OP_SWITCH:
+			e = do_switch(w, op, err, errlen);
+			if (!e && sc->checks && i == 0 && !ib_edu_is(&w->dev)) {
+				snprintf(err, errlen, "checks=1 needs the QEMU edu device (1234:11e8) as its DMA engine; "
+					 "%s is %04x:%04x", w->v->bdf, w->dev.vendor, w->dev.device);
+				e = -ENODEV;
+			}
+			break;
+		case IB_OP_MAP:
+		case IB_OP_UNMAP:
+		case IB_OP_REMAP:
+			e = run_range_op(w, op, err, errlen);
+			if (!e && op->kind == IB_OP_UNMAP)
+				e = after_unmap(w, op, touched, "unmap", err, errlen);
+			break;
+		case IB_OP_UNMAP_RANGE:
+			e = one_unmap(w, op->ctx, op->first, op->count, 0, IB_PH_UNMAP_RANGE, op->measured,
+				      err, errlen);
+			if (!e)
+				e = after_unmap(w, op, touched, "unmap_range", err, errlen);
+			break;
+		case IB_OP_UNMAP_ALL:
+			if (w->unmap_all_flag)
+				e = one_unmap(w, op->ctx, 0, 0, (uint32_t)w->unmap_all_flag, IB_PH_UNMAP_ALL,
+					      op->measured, err, errlen);
+			else /* before 5.12: one range over everything the context maps */
+				e = one_unmap(w, op->ctx, 0, sc->pages + sc->resident, 0, IB_PH_UNMAP_ALL,
+					      op->measured, err, errlen);
+			if (!e)
+				e = after_unmap(w, op, touched, "unmap_all", err, errlen);
+			if (!e && sc->resident) /* the resident set went too: restore it */
+				e = map_resident(w, op->ctx, IB_PH_SW_REMAP, op->measured, err, errlen);
+			break;
+		case IB_OP_TOUCH:
+			if (sc->checks) {
+				e = check_positive(w, op->ctx, op->first, "touch", err, errlen);
+				touched[op->ctx] = op->first;
+			}
+			break;
+		case IB_OP_END:
+			e = teardown(w, err, errlen);
+			break;
+		default:
+			snprintf(err, errlen, "plan op %zu has unknown kind %d", i, op->kind);
+			e = -EINVAL;
+		}
+		progress(w);
+	}
+	/* error or signal part way: leave the container (its mappings go with
+	 * the domain) so the device is free again */
+	if (w->cur >= 0) {
+		char err2[256];
+
+		teardown(w, err2, sizeof(err2));
+	}
+	return e;
+}
+
+void ib_workload_release(struct ib_workload *w)
+{
+	ib_vfio_dev_close(&w->dev);
+	if (w->containers && w->sc)
+		for (unsigned c = 0; c < w->sc->contexts; c++)
+			if (w->containers[c] >= 0) {
+				close(w->containers[c]);
+				w->containers[c] = -1;
+			}
+	/* every container is closed: backend_vfio must not close one again */
+	if (w->v)
+		w->v->container_fd = -1;
+	ib_mem_free(&w->mem);
+}
+
+void ib_workload_free(struct ib_workload *w)
+{
+	ib_workload_release(w);
+	free(w->containers);
+	free(w->samples.s);
+	free(w->switches.s);
+	free(w->ctx);
+	json_decref(w->checks.failures);
+	w->containers = NULL;
+	memset(&w->samples, 0, sizeof(w->samples));
+	memset(&w->switches, 0, sizeof(w->switches));
+	w->ctx = NULL;
+	w->checks.failures = NULL;
+}
