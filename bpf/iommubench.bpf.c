@@ -35,9 +35,17 @@ const volatile __u8 slot_pgsize_arg[IB_MAX_SLOTS] = {};
 const volatile __u8 slot_pgcount_arg[IB_MAX_SLOTS] = {};
 /* the size argument counts queue descriptors (qi_submit_sync's count) */
 const volatile __u8 slot_descs[IB_MAX_SLOTS] = {};
+/* 1-based position of the struct iommu_domain * argument (attach/detach) */
+const volatile __u8 slot_domain_arg[IB_MAX_SLOTS] = {};
 
 /* written by the harness threads through the mmap of .bss */
 struct ib_tag tags[IB_MAX_THREADS] = {};
+
+/* attach/detach events with their domain; read by user space after the run */
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 64 * 1024);
+} domain_log SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -303,6 +311,22 @@ static __always_inline int on_entry(__u32 slot, const struct args *a)
 			outer = 0;
 	}
 	attribution(tid, level, &ctx, &phase);
+	if (slot_domain_arg[MASK(slot)]) {
+		struct ib_domain_event *ev = bpf_ringbuf_reserve(&domain_log, sizeof(*ev), 0);
+
+		if (ev) {
+			ev->domain = pick(a, slot_domain_arg[MASK(slot)]);
+			ev->ctx = ctx;
+			ev->phase = phase;
+			ev->role = role;
+			ev->slot = slot;
+			bpf_ringbuf_submit(ev, 0);
+		} else {
+			e = errs();
+			if (e)
+				e->domain_drops++;
+		}
+	}
 	st->f[d].slot = slot;
 	st->f[d].role = role;
 	st->f[d].kind = decode_kind(slot, a);

@@ -101,6 +101,18 @@ struct ib_attr {
 	struct ib_attr_inv inv[IB_NR_TLB_KINDS];
 };
 
+/* Attach and detach calls with their domain pointer, in order: user space
+ * numbers domain instances by the attach that installs them, so a pointer
+ * the allocator hands out again after a free is a new domain, not an old one. */
+#define IB_DOMAIN_LOG 2048  /* events user space keeps */
+struct ib_domain_event {
+	__u64 domain;
+	__u16 ctx;
+	__u8 phase;
+	__u8 role;     /* IB_ROLE_ATTACH or IB_ROLE_DETACH */
+	__u32 slot;
+};
+
 /* Page sizes the driver mapped with: pgsize_stats[log2(pgsize)]. */
 struct ib_pgsize {
 	__u64 calls;
@@ -179,6 +191,7 @@ struct ib_tp_stats {
 /* Problems the programs saw, per CPU. */
 struct ib_err_stats {
 	__u64 irq_unknown;     /* events whose interrupt level could not be read */
+	__u64 domain_drops;    /* attach/detach events the ring buffer had no room for */
 	__u64 stack_overflow;  /* nesting deeper than IB_STACK_DEPTH */
 	__u64 unmatched_exit;  /* an exit without its entry (lost kretprobe, attach race) */
 	__u64 task_map_full;   /* in-flight table full: the call was not timed */

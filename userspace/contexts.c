@@ -290,3 +290,70 @@ json_t *ib_checks_json(const struct ib_workload *w)
 	json_object_set_new(o, "isolation", iso);
 	return o;
 }
+
+/*
+ * Domain instances from the attach/detach log. An instance is born at an
+ * attach and dies at the detach of the same pointer; a later attach of an
+ * equal pointer is a new instance (the allocator reused freed memory), and
+ * is counted as a pointer reuse rather than taken for the old domain.
+ */
+json_t *ib_domains_json(const struct ib_readout *r, json_t *contexts)
+{
+	uint32_t n = r->ndomain_events < IB_DOMAIN_LOG ? r->ndomain_events : IB_DOMAIN_LOG;
+	struct inst { uint64_t ptr; bool live; json_t *j; } *inst = calloc(n ? n : 1, sizeof(*inst));
+	json_t *o = json_object();
+	uint64_t ninst = 0, reuses = 0, unmatched = 0;
+
+	if (!inst)
+		return o;
+	for (uint32_t i = 0; i < n; i++) {
+		const struct ib_domain_event *ev = &r->domain_log[i];
+
+		if (ev->role == IB_ROLE_ATTACH) {
+			bool reused = false;
+			json_t *j = json_object(), *c;
+			char id[32];
+
+			for (uint64_t k = 0; k < ninst; k++)
+				reused |= !inst[k].live && inst[k].ptr == ev->domain;
+			reuses += reused;
+			snprintf(id, sizeof(id), "d%llu", (unsigned long long)ninst + 1);
+			json_object_set_new(j, "id", json_string(id));
+			json_object_set_new(j, "attached_in", json_string(ib_phase_name(ev->phase)));
+			json_object_set_new(j, "detached_in", json_null());
+			json_object_set_new(j, "pointer_reused", json_boolean(reused));
+			inst[ninst++] = (struct inst){ .ptr = ev->domain, .live = true, .j = j };
+			c = ev->ctx < IB_MAX_CTX ? json_array_get(contexts, ev->ctx) : NULL;
+			if (c) {
+				if (!json_object_get(c, "domains"))
+					json_object_set_new(c, "domains", json_array());
+				json_array_append(json_object_get(c, "domains"), j);
+			}
+		} else {
+			bool found = false;
+
+			for (uint64_t k = ninst; k > 0 && !found; k--) {
+				if (inst[k - 1].live && inst[k - 1].ptr == ev->domain) {
+					inst[k - 1].live = false;
+					json_object_set_new(inst[k - 1].j, "detached_in",
+							    json_string(ib_phase_name(ev->phase)));
+					found = true;
+				}
+			}
+			unmatched += !found;
+		}
+	}
+	for (uint64_t k = 0; k < ninst; k++)
+		json_decref(inst[k].j);
+	free(inst);
+	json_object_set_new(o, "instances", json_integer((json_int_t)ninst));
+	json_object_set_new(o, "pointer_reuses", json_integer((json_int_t)reuses));
+	json_object_set_new(o, "detach_without_attach", json_integer((json_int_t)unmatched));
+	json_object_set_new(o, "events", json_integer(r->ndomain_events));
+	json_object_set_new(o, "events_kept", json_integer(n));
+	json_object_set_new(o, "events_dropped", json_integer((json_int_t)r->err.domain_drops));
+	json_object_set_new(o, "note", json_string(
+		"domain instances are numbered by the attach that installs them; a pointer the allocator "
+		"hands out again after a free starts a new instance (pointer_reused)"));
+	return o;
+}

@@ -14,5 +14,7 @@ json_t *ib_tlb_kinds_json(const struct ib_readout *r);
 json_t *ib_page_sizes_json(const struct ib_readout *r, const struct ib_workload *w);
 json_t *ib_derived_json(const struct ib_workload *w, const struct ib_readout *r);
 json_t *ib_checks_json(const struct ib_workload *w);
+/* domain instances; adds contexts[i].domains to the given contexts array */
+json_t *ib_domains_json(const struct ib_readout *r, json_t *contexts);
 
 #endif

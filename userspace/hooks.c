@@ -42,16 +42,16 @@ const struct ib_hook_def ib_catalog[] = {
 	{ .name = "iommu_unmap_fast", .role = IB_ROLE_UNMAP, .type = IB_HOOK_FUNC, .size_param = "size", .size_arg = 3,
 	  .tp = NO_TP, .layer = "core",
 	  .note = "all kernels; the caller syncs the gather later (VFIO type1 batches it)" },
-	{ .name = "iommu_attach_device", .role = IB_ROLE_ATTACH, .type = IB_HOOK_FUNC,
+	{ .name = "iommu_attach_device", .domain_param = "domain", .role = IB_ROLE_ATTACH, .type = IB_HOOK_FUNC,
 	  .tp = IB_TP_ATTACH, .layer = "core",
 	  .note = "all kernels" },
-	{ .name = "iommu_attach_group", .role = IB_ROLE_ATTACH, .type = IB_HOOK_FUNC,
+	{ .name = "iommu_attach_group", .domain_param = "domain", .role = IB_ROLE_ATTACH, .type = IB_HOOK_FUNC,
 	  .tp = NO_TP, .layer = "core",
 	  .note = "all kernels; VFIO type1 attaches through it" },
-	{ .name = "iommu_detach_device", .role = IB_ROLE_DETACH, .type = IB_HOOK_FUNC,
+	{ .name = "iommu_detach_device", .domain_param = "domain", .role = IB_ROLE_DETACH, .type = IB_HOOK_FUNC,
 	  .tp = IB_TP_DETACH, .layer = "core",
 	  .note = "all kernels" },
-	{ .name = "iommu_detach_group", .role = IB_ROLE_DETACH, .type = IB_HOOK_FUNC,
+	{ .name = "iommu_detach_group", .domain_param = "domain", .role = IB_ROLE_DETACH, .type = IB_HOOK_FUNC,
 	  .tp = NO_TP, .layer = "core",
 	  .note = "all kernels; VFIO type1 detaches through it" },
 
@@ -313,6 +313,26 @@ static int btf_param_index(const struct btf *btf, int func_id, const char *pname
 	return 0;
 }
 
+/* Position (1-based) of a pointer parameter named pname; 0 when absent. */
+static int ptr_param_index(const struct btf *btf, int func_id, const char *pname)
+{
+	const struct btf_type *fn = btf__type_by_id(btf, func_id);
+	const struct btf_type *proto = fn ? btf__type_by_id(btf, fn->type) : NULL;
+	const struct btf_param *p;
+
+	if (!pname || !proto || !btf_is_func_proto(proto))
+		return 0;
+	p = btf_params(proto);
+	for (int i = 0; i < btf_vlen(proto); i++) {
+		const char *nm = btf__name_by_offset(btf, p[i].name_off);
+		const struct btf_type *t = btf__type_by_id(btf, btf__resolve_type(btf, p[i].type));
+
+		if (nm && !strcmp(nm, pname))
+			return t && btf_is_ptr(t) ? i + 1 : 0;
+	}
+	return 0;
+}
+
 int ib_hooks_select(const struct ib_kernel_env *env, struct ib_hook *hooks)
 {
 	struct sym_count *counts = calloc(ib_catalog_len, sizeof(*counts));
@@ -363,6 +383,7 @@ int ib_hooks_select(const struct ib_kernel_env *env, struct ib_hook *hooks)
 			h->kind_arg = btf_param_index(env->btf, id, d->kind_param, &n);
 			h->pgsize_arg = btf_param_index(env->btf, id, d->pgsize_param, &n);
 			h->pgcount_arg = btf_param_index(env->btf, id, d->pgcount_param, &n);
+			h->domain_arg = ptr_param_index(env->btf, id, d->domain_param);
 		} else if (d->size_param) {
 			h->size_arg = d->size_arg; /* no BTF: trust the catalog */
 		}

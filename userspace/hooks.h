@@ -33,6 +33,7 @@ struct ib_hook_def {
 	const char *pgsize_param, *pgcount_param;
 	const char *unit;       /* what the size argument counts: NULL = bytes */
 	bool descs;             /* the size argument counts queue descriptors */
+	const char *domain_param; /* attach/detach: the struct iommu_domain * argument */
 };
 
 /* What discovery learnt about the kernel. Tests fill one by hand. */
@@ -55,7 +56,7 @@ struct ib_hook {
 	int nsyms;               /* text symbols of that name in kallsyms */
 	int nargs;               /* from BTF, -1 unknown */
 	int size_arg;            /* 1-based argument read as the size, 0 none */
-	int kind_arg, pgsize_arg, pgcount_arg; /* 1-based, 0 none */
+	int kind_arg, pgsize_arg, pgcount_arg, domain_arg; /* 1-based, 0 none */
 	enum ib_mode mode;       /* chosen; NONE when it cannot attach */
 	bool attached;           /* set by the loader */
 	int slot;                /* BPF slot for function hooks, -1 otherwise */

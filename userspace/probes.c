@@ -98,6 +98,7 @@ static int configure(struct iommubench_bpf *skel, struct ib_hook *hooks, uint32_
 		skel->rodata->slot_pgsize_arg[h->slot] = h->pgsize_arg;
 		skel->rodata->slot_pgcount_arg[h->slot] = h->pgcount_arg;
 		skel->rodata->slot_descs[h->slot] = h->def->descs;
+		skel->rodata->slot_domain_arg[h->slot] = h->domain_arg;
 		if (h->mode == IB_MODE_FENTRY) {
 			entry = "fentry";
 			exit = "fexit";
@@ -308,6 +309,18 @@ static void add_err(void *d, const void *s) { add_u64s(d, s, sizeof(struct ib_er
 static void add_attr(void *d, const void *s) { add_u64s(d, s, sizeof(struct ib_attr) / 8); }
 static void add_pgsize(void *d, const void *s) { add_u64s(d, s, sizeof(struct ib_pgsize) / 8); }
 
+static int on_domain_event(void *ctx, void *data, size_t size)
+{
+	struct ib_readout *out = ctx;
+
+	if (size < sizeof(struct ib_domain_event))
+		return 0;
+	if (out->ndomain_events < IB_DOMAIN_LOG)
+		memcpy(&out->domain_log[out->ndomain_events], data, sizeof(struct ib_domain_event));
+	out->ndomain_events++;
+	return 0;
+}
+
 int ib_probes_read(struct ib_probes *p, struct ib_readout *out)
 {
 	int ncpu = libbpf_num_possible_cpus(), err = 0;
@@ -345,6 +358,16 @@ int ib_probes_read(struct ib_probes *p, struct ib_readout *out)
 	if (!err)
 		err = read_percpu(sk->maps.err_stats, 0, buf, sizeof(struct ib_err_stats), ncpu,
 				  add_err, &out->err);
+	if (!err) {
+		struct ring_buffer *rb = ring_buffer__new(bpf_map__fd(sk->maps.domain_log), on_domain_event,
+							  out, NULL);
+
+		if (!rb)
+			err = -errno;
+		else if (ring_buffer__consume(rb) < 0)
+			err = -errno;
+		ring_buffer__free(rb);
+	}
 	for (size_t i = 0; !err && i < ib_catalog_len; i++) {
 		const struct ib_hook *h = &p->hooks[i];
 		bool fe = h->mode == IB_MODE_FENTRY;

@@ -15,6 +15,8 @@ struct ib_readout {
 	struct ib_stats inv[IB_NR_TLB_KINDS];   /* outermost tlb_inv calls by kind */
 	struct ib_attr attr[IB_MAX_CTX + 1][IB_NR_PHASES]; /* [IB_DEFERRED] = deferred */
 	struct ib_pgsize pgsize[64];            /* by log2 of the page size */
+	struct ib_domain_event domain_log[IB_DOMAIN_LOG];
+	uint32_t ndomain_events;                /* read; those beyond IB_DOMAIN_LOG were not kept */
 	struct ib_tp_stats tp[IB_NR_TPS];
 	struct ib_err_stats err;
 	uint64_t misses[IB_MAX_SLOTS];          /* recursion_misses of the slot's programs */

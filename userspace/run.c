@@ -290,7 +290,12 @@ int cmd_run(int argc, char **argv, const struct ib_global *g)
 	if (probes_on && json_object_get(ops, "tlb_inv"))
 		json_object_set_new(json_object_get(ops, "tlb_inv"), "kinds", ib_tlb_kinds_json(ro));
 	json_object_set_new(doc, "ops", ops);
-	json_object_set_new(doc, "contexts", ib_contexts_json(&wl, probes_on ? ro : NULL));
+	{
+		json_t *ctxs = ib_contexts_json(&wl, probes_on ? ro : NULL);
+
+		json_object_set_new(doc, "domains", probes_on ? ib_domains_json(ro, ctxs) : json_null());
+		json_object_set_new(doc, "contexts", ctxs);
+	}
 	json_object_set_new(doc, "deferred", probes_on ? ib_deferred_json(ro) : json_null());
 	json_object_set_new(doc, "page_sizes", probes_on ? ib_page_sizes_json(ro, &wl) : json_null());
 	json_object_set_new(doc, "derived", probes_on ? ib_derived_json(&wl, ro) : json_null());
@@ -338,6 +343,7 @@ int cmd_run(int argc, char **argv, const struct ib_global *g)
 	perr = json_object();
 	json_object_set_new(perr, "events", json_integer(0));
 	json_object_set_new(perr, "irq_unknown", json_integer((json_int_t)ro->err.irq_unknown));
+	json_object_set_new(perr, "domain_events", json_integer((json_int_t)ro->err.domain_drops));
 	json_object_set_new(perr, "stack_overflow", json_integer((json_int_t)ro->err.stack_overflow));
 	json_object_set_new(perr, "unmatched_exit", json_integer((json_int_t)ro->err.unmatched_exit));
 	json_object_set_new(perr, "task_map_full", json_integer((json_int_t)ro->err.task_map_full));

@@ -77,6 +77,14 @@ for c in 0 1 2 3 4 5 6 7; do
 	# VT-d on 6.1: one page-selective flush per single-page UNMAP_DMA
 	check_json "$f" ".contexts[$c].phases.unmap.tlb_inv.range.count" $((v * P)) "ctx $c unmap flushes"
 done
+# domain instances: one per attach (setup + 16 rebinds), numbered by attach
+# events, so a pointer the allocator reuses is not taken for the old domain
+check_json "$f" '.domains.instances' 17
+check_json "$f" '.domains.detach_without_attach' 0
+check_json "$f" '.domains.events_dropped' 0
+check_json "$f" '[.contexts[] | .domains | length] | join(",")' 3,2,2,2,2,2,2,2 "domains per context"
+check_json "$f" '[.contexts[].domains[] | select(.detached_in == null)] | length' 0 "every domain detached"
+check_json "$f" '[.contexts[].domains[].attached_in] | unique | join(",")' set_iommu,setup
 # attribution: contexts plus deferred account for every invalidation
 check_true "$f" '([.contexts[].kernel.tlb_inv_count] | add) + .deferred.tlb_inv_count == .ops.tlb_inv.count' \
 	"tlb_inv: contexts + deferred = total"
