@@ -57,15 +57,19 @@ static uint64_t iova_of(const struct ib_scenario *sc, uint64_t idx)
 	return sc->iova_base + idx * sc->page_size;
 }
 
-/* Tag slot t: the probes charge this thread's kernel work to (ctx, phase). */
+/* Tag slot t: the probes charge this thread's kernel work to (ctx, phase).
+ * A slot belongs to whichever thread writes it (worker 0 of a split op and
+ * the main thread share slot 0, never at the same time). */
 static void tag(struct ib_workload *w, unsigned t, int ctx, int phase)
 {
+	static __thread uint32_t my_tid;
 	struct ib_tag *g = w->probes ? ib_probes_tag(w->probes, t) : NULL;
 
 	if (!g)
 		return;
-	if (!g->tid)
-		g->tid = (uint32_t)syscall(SYS_gettid);
+	if (!my_tid)
+		my_tid = (uint32_t)syscall(SYS_gettid);
+	g->tid = my_tid;
 	g->ctx = (uint16_t)(ctx < 0 ? IB_DEFERRED : ctx);
 	/* phase last: the probes read ctx once they see a phase */
 	__atomic_store_n(&g->phase, (uint16_t)phase, __ATOMIC_RELEASE);

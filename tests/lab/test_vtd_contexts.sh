@@ -23,11 +23,21 @@ lab/run x86-vtd -- sh -c "
 		iommubench run -q scenarios/invalidate-\$p.ini -o $out/inv-\$p.json || exit 12
 	done
 	iommubench run -q tests/data/lab/thp2m.ini -o $out/thp.json || exit 13
+	iommubench run -q tests/data/lab/threads.ini -o $out/threads.json || exit 14
 	exit 0"
 rc=$?
 check_eq "lab/run exit status" "$rc" 0
 if [ "$rc" -ne 0 ]; then
-	lab_done vtd-contexts
+	# two pinned threads: each thread's work is charged to the context it served
+t=$out/threads.json
+check_json "$t" '.harness.ops.map.count' $((3 * 64)) "threads: every map timed"
+check_json "$t" '.contexts[0].phases.map.roles.map.count' $((2 * 64)) "threads: ctx 0 maps (2 visits)"
+check_json "$t" '.contexts[1].phases.map.roles.map.count' 64 "threads: ctx 1 maps (1 visit)"
+check_json "$t" '.contexts[0].phases.unmap.roles.unmap.count' $((2 * 64)) "threads: ctx 0 unmaps"
+check_json "$t" '.deferred.roles.map.count // 0' 0 "threads: nothing left untagged"
+check_json "$t" '.scenario.threads' 2
+
+lab_done vtd-contexts
 	exit 1
 fi
 
@@ -134,5 +144,14 @@ check_true "$out/inv-range.json" '.harness.ops.unmap_range.count * 32 == ([.cont
 # THP backing: the driver really mapped 2 MiB pages
 check_json "$out/thp.json" '.page_sizes.mapped | map(select(.size == 2097152)) | .[0].pages' 2 "2 MiB pages mapped"
 check_json "$out/thp.json" '.page_sizes.memory' thp
+
+# two pinned threads: each thread's work is charged to the context it served
+t=$out/threads.json
+check_json "$t" '.harness.ops.map.count' $((3 * 64)) "threads: every map timed"
+check_json "$t" '.contexts[0].phases.map.roles.map.count' $((2 * 64)) "threads: ctx 0 maps (2 visits)"
+check_json "$t" '.contexts[1].phases.map.roles.map.count' 64 "threads: ctx 1 maps (1 visit)"
+check_json "$t" '.contexts[0].phases.unmap.roles.unmap.count' $((2 * 64)) "threads: ctx 0 unmaps"
+check_json "$t" '.deferred.roles.map.count // 0' 0 "threads: nothing left untagged"
+check_json "$t" '.scenario.threads' 2
 
 lab_done vtd-contexts
