@@ -284,33 +284,32 @@ static int run_range_op(struct ib_workload *w, const struct ib_op *op, char *err
 	return e;
 }
 
-/* single-op helpers on lane 0 */
+/* single-op helpers on lane 0: fold the lane in, pass its error on */
+static int lane_finish(struct ib_workload *w, struct lane *l, int ctx, int e, char *err, size_t errlen)
+{
+	if (e)
+		snprintf(err, errlen, "%s", l->err);
+	if (lane_merge(w, l, ctx) && !e)
+		e = -ENOMEM;
+	free(l->samples.s);
+	return e;
+}
+
 static int one_map(struct ib_workload *w, int ctx, uint64_t idx, int phase, bool measured,
 		   char *err, size_t errlen)
 {
 	struct lane l = { .w = w, .t = 0 };
-	int e = lane_map(&l, ctx, idx, phase, measured);
 
-	if (e)
-		snprintf(err, errlen, "%s", l.err);
-	if (lane_merge(w, &l, ctx) && !e)
-		e = -ENOMEM;
-	free(l.samples.s);
-	return e;
+	return lane_finish(w, &l, ctx, lane_map(&l, ctx, idx, phase, measured), err, errlen);
 }
 
 static int one_unmap(struct ib_workload *w, int ctx, uint64_t first, uint64_t count, uint32_t flags,
 		     int phase, bool measured, char *err, size_t errlen)
 {
 	struct lane l = { .w = w, .t = 0 };
-	int e = lane_unmap(&l, ctx, first, count, flags, phase, measured);
 
-	if (e)
-		snprintf(err, errlen, "%s", l.err);
-	if (lane_merge(w, &l, ctx) && !e)
-		e = -ENOMEM;
-	free(l.samples.s);
-	return e;
+	return lane_finish(w, &l, ctx, lane_unmap(&l, ctx, first, count, flags, phase, measured),
+			   err, errlen);
 }
 
 /* ---- isolation checks (edu DMA) ---- */

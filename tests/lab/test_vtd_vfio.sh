@@ -23,10 +23,12 @@ lab/run x86-vtd -- sh -c "
 	iommubench run --attach kprobe scenarios/basic.ini -o $out/kprobe.json > /dev/null || exit 13
 	iommubench run --attach tracepoint scenarios/basic.ini -o $out/tp.json > /dev/null || exit 14
 	# interrupted runs: SIGINT and SIGTERM part way through
-	iommubench run -q tests/data/lab/long.ini -o $out/int.json & pid=\$!
-	sleep 4; kill -INT \$pid; wait \$pid; echo \$? > $out/int.rc
-	iommubench run -q tests/data/lab/long.ini -o $out/term.json & pid=\$!
-	sleep 4; kill -TERM \$pid; wait \$pid; echo \$? > $out/term.rc
+	# (signalled once the first progress line shows the workload running)
+	running() { i=0; while ! grep -q ioctls \$1 2>/dev/null && [ \$i -lt 300 ]; do sleep 1; i=\$((i + 1)); done; }
+	iommubench run -q tests/data/lab/long.ini -o $out/int.json 2> $out/int.err & pid=\$!
+	running $out/int.err; kill -INT \$pid; wait \$pid; echo \$? > $out/int.rc
+	iommubench run -q tests/data/lab/long.ini -o $out/term.json 2> $out/term.err & pid=\$!
+	running $out/term.err; kill -TERM \$pid; wait \$pid; echo \$? > $out/term.rc
 	# binding: take edu away from vfio-pci, then let iommubench bind it
 	dev=\$IOMMUBENCH_DEVICE
 	echo \$dev > /sys/bus/pci/drivers/vfio-pci/unbind
@@ -35,8 +37,8 @@ lab/run x86-vtd -- sh -c "
 	iommubench run --bind -q scenarios/basic.ini -o $out/bind.json || exit 15
 	readlink /sys/bus/pci/devices/\$dev/driver > $out/after-bind.driver; true
 	cat /sys/bus/pci/devices/\$dev/driver_override > $out/after-bind.override
-	iommubench run --bind -q tests/data/lab/long.ini -o $out/bindint.json & pid=\$!
-	sleep 4; kill -INT \$pid; wait \$pid; echo \$? > $out/bindint.rc
+	iommubench run --bind -q tests/data/lab/long.ini -o $out/bindint.json 2> $out/bindint.err & pid=\$!
+	running $out/bindint.err; kill -INT \$pid; wait \$pid; echo \$? > $out/bindint.rc
 	readlink /sys/bus/pci/devices/\$dev/driver > $out/after-int.driver; true
 	exit 0"
 rc=$?
@@ -93,7 +95,7 @@ model() { # FILE M U
 	check_json "$f" '.ops.unmap.hooks["iommu:unmap"].count' $((u + 2))
 	check_json "$f" '.ops.attach.hooks["iommu:attach_device_to_domain"].count' 4
 	# every timed call completed: entries equal counts, nothing lost
-	check_json "$f" '[.ops[] | .hooks[] | select(.timed) | .entries == .count] | all' true "entries == count"
+	check_json "$f" '[.ops[] | (.hooks // {})[] | select(.timed) | .entries == .count] | all' true "entries == count"
 	check_json "$f" '.drops.unmatched_exit + .drops.stack_overflow + .drops.task_map_full' 0 "probe problems"
 	check_json "$f" '[.hooks[] | select(.attached) | .misses] | add' 0 "recursion misses"
 	# figures are present and consistent (not asserted: their size is emulated)
@@ -139,9 +141,14 @@ for sig in int term; do
 	check_eq "$sig: exit status" "$(cat "$out/$sig.rc")" 130
 	check_true "$f" '.interrupted | type == "string"' "$sig: interrupted recorded"
 	check_true "$f" '.harness.map_calls > 0 and .harness.map_calls < 1000000' "$sig: stopped part way"
-	check_true "$f" '.harness.map_calls == .harness.unmap_calls' "$sig: everything mapped was unmapped"
+	# map_unmap_each: the stop lands between a page's map and its unmap, or
+	# after both; a page left mapped is dropped by the kernel when the
+	# device leaves the container (one more iommu_unmap_fast)
+	check_true "$f" '(.harness.map_calls - .harness.unmap_calls) as $d | $d == 0 or $d == 1' \
+		"$sig: at most the last page left mapped"
 	check_true "$f" '.ops.map.hooks.iommu_map.count == .harness.map_calls + 1' "$sig: iommu_map = M + 1"
-	check_true "$f" '.ops.unmap.hooks.iommu_unmap_fast.count == .harness.unmap_calls' "$sig: unmap_fast = U"
+	check_true "$f" '.ops.unmap.hooks.iommu_unmap_fast.count == .harness.map_calls' \
+		"$sig: unmap_fast = U + pages left mapped = M"
 	check_json "$f" '.ops.detach.count' 1 "$sig: detached"
 done
 check_eq "SIGINT is named" "$(jq -r .interrupted "$out/int.json")" Interrupt

@@ -9,6 +9,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 #include "check.h"
+#include "hostinfo.h"
 #include "memory.h"
 
 #define SZ_2M (2ul << 20)
@@ -17,15 +18,13 @@ static char err[512];
 
 static long read_long(const char *path)
 {
-	FILE *f = fopen(path, "r");
-	long v = -1;
+	char buf[64], *end;
+	long v;
 
-	if (f) {
-		if (fscanf(f, "%ld", &v) != 1)
-			v = -1;
-		fclose(f);
-	}
-	return v;
+	if (ib_read_line(path, buf, sizeof(buf)) || !buf[0])
+		return -1;
+	v = strtol(buf, &end, 10);
+	return end == buf ? -1 : v;
 }
 
 /* "always", "madvise", "never" or "" (no THP) */
