@@ -72,6 +72,7 @@ enum ib_phase {
 	IB_PH_SW_REMAP,         /* re-pin and re-map the resident set */
 	IB_PH_SW_OPEN_DEVICE,
 	IB_PH_SW_BUS_MASTER,
+	IB_PH_SW_REPLACE,       /* iommufd: attach the live device to another HWPT */
 	IB_PH_TEARDOWN,         /* the run's final detach */
 	IB_NR_PHASES,
 };

@@ -11,7 +11,7 @@
 
 static bool is_switch_phase(int ph)
 {
-	return ph >= IB_PH_SW_CLOSE_DEVICE && ph <= IB_PH_SW_BUS_MASTER;
+	return ph >= IB_PH_SW_CLOSE_DEVICE && ph <= IB_PH_SW_REPLACE;
 }
 
 static bool is_unmap_phase(int ph)
@@ -128,7 +128,7 @@ json_t *ib_contexts_json(const struct ib_workload *w, const struct ib_readout *r
 		json_object_set_new(h, "bytes_unmapped", json_integer((json_int_t)k->bytes_unmapped));
 		json_object_set_new(h, "resident_maps", json_integer((json_int_t)k->resident_maps));
 		json_object_set_new(o, "harness", h);
-		json_object_set_new(sw, "rebind", json_integer((json_int_t)k->switches_in));
+		json_object_set_new(sw, ib_switch_kind(w), json_integer((json_int_t)k->switches_in));
 		json_object_set_new(o, "switches_in", sw);
 		json_object_set_new(t, "map", samples_json(&w->samples, (int)c, IB_PH_MAP));
 		json_object_set_new(t, "unmap", samples_json(&w->samples, (int)c, IB_PH_UNMAP));
@@ -160,13 +160,17 @@ json_t *ib_deferred_json(const struct ib_readout *r)
 
 json_t *ib_switch_json(const struct ib_workload *w, const struct ib_readout *r)
 {
-	static const int steps[] = {
+	static const int rebind_steps[] = {
 		IB_PH_SW_CLOSE_DEVICE, IB_PH_SW_LEAVE, IB_PH_SW_JOIN, IB_PH_SW_SET_IOMMU,
 		IB_PH_SW_REMAP, IB_PH_SW_OPEN_DEVICE, IB_PH_SW_BUS_MASTER,
 	};
+	static const int replace_steps[] = { IB_PH_SW_REPLACE };
+	bool rebind = !strcmp(ib_switch_kind(w), "rebind");
+	const int *steps = rebind ? rebind_steps : replace_steps;
+	size_t nsteps = rebind ? sizeof(rebind_steps) / sizeof(int) : 1;
 	json_t *o = json_object(), *rb = samples_json(&w->switches, -1, -1), *st = json_object();
 
-	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+	for (size_t i = 0; i < nsteps; i++) {
 		json_t *s = json_object();
 
 		json_object_set_new(s, "harness", samples_json(&w->samples, -1, steps[i]));
@@ -179,12 +183,14 @@ json_t *ib_switch_json(const struct ib_workload *w, const struct ib_readout *r)
 		}
 		json_object_set_new(st, ib_phase_name(steps[i]), s);
 	}
-	json_object_set_new(rb, "kind", json_string("rebind"));
-	json_object_set_new(rb, "source", json_string(
+	json_object_set_new(rb, "kind", json_string(ib_switch_kind(w)));
+	json_object_set_new(rb, "source", json_string(rebind ?
 		"harness (user space): VFIO type1 has no switch call; a rebind is the sequence of steps below, "
-		"each with the kernel work the probes saw inside it (all passes, warm-up included)"));
+		"each with the kernel work the probes saw inside it (all passes, warm-up included)" :
+		"harness (user space): one VFIO_DEVICE_ATTACH_IOMMUFD_PT of the live device to the next "
+		"context's HWPT; the kernel work inside it is under steps.replace.kernel"));
 	json_object_set_new(rb, "steps", st);
-	json_object_set_new(o, "rebind", rb);
+	json_object_set_new(o, ib_switch_kind(w), rb);
 	return o;
 }
 
@@ -261,9 +267,9 @@ json_t *ib_derived_json(const struct ib_workload *w, const struct ib_readout *r)
 		if (is_unmap_phase(w->samples.s[i].phase))
 			un_ioctl_ns += (double)w->samples.s[i].ns;
 	json_object_set_new(o, "tlb_inv_per_switch", ratio(sw_inv, (double)w->plan->all_switches,
-		"outermost tlb_inv calls inside rebind steps", "rebinds, warm-up passes included"));
+		"outermost tlb_inv calls inside switch steps", "switches, warm-up passes included"));
 	json_object_set_new(o, "descriptors_per_switch", ratio(sw_desc, (double)w->plan->all_switches,
-		"queue descriptors inside rebind steps", "rebinds, warm-up passes included"));
+		"queue descriptors inside switch steps", "switches, warm-up passes included"));
 	json_object_set_new(o, "tlb_inv_per_unmapped_page", ratio(un_inv, un_bytes / (double)w->sc->page_size,
 		"outermost tlb_inv calls inside unmap operations",
 		"pages unmapped (unmap role bytes in those operations / page_size)"));
@@ -309,13 +315,20 @@ json_t *ib_domains_json(const struct ib_readout *r, json_t *contexts)
 	for (uint32_t i = 0; i < n; i++) {
 		const struct ib_domain_event *ev = &r->domain_log[i];
 
-		if (ev->role == IB_ROLE_ATTACH) {
-			bool reused = false;
-			json_t *j = json_object(), *c;
+		if (ev->role != IB_ROLE_DETACH) {
+			bool reused = false, live = false;
+			json_t *j, *c;
 			char id[32];
 
-			for (uint64_t k = 0; k < ninst; k++)
+			/* attaching a live domain again (iommufd replace back
+			 * to an earlier context) is the same instance */
+			for (uint64_t k = 0; k < ninst; k++) {
+				live |= inst[k].live && inst[k].ptr == ev->domain;
 				reused |= !inst[k].live && inst[k].ptr == ev->domain;
+			}
+			if (live)
+				continue;
+			j = json_object();
 			reuses += reused;
 			snprintf(id, sizeof(id), "d%llu", (unsigned long long)ninst + 1);
 			json_object_set_new(j, "id", json_string(id));
@@ -331,6 +344,7 @@ json_t *ib_domains_json(const struct ib_readout *r, json_t *contexts)
 			}
 		} else {
 			bool found = false;
+
 
 			for (uint64_t k = ninst; k > 0 && !found; k--) {
 				if (inst[k - 1].live && inst[k - 1].ptr == ev->domain) {

@@ -57,6 +57,53 @@ const struct ib_hook_def ib_catalog[] = {
 
 
 	/*
+	 * Replacing the domain of a live device (iommufd), PASID attach. The
+	 * core function moved: iommu_group_replace_domain on 6.5-6.9 (~),
+	 * iommu_replace_group_handle from ~6.10; iommufd_device_replace
+	 * encloses either.
+	 */
+	{ .name = "iommufd_device_replace", .role = IB_ROLE_SWITCH, .type = IB_HOOK_FUNC,
+	  .tp = NO_TP, .layer = "iommufd",
+	  .note = "6.6+: VFIO_DEVICE_ATTACH_IOMMUFD_PT on an attached device (the pasid argument from ~6.15)" },
+	{ .name = "iommu_group_replace_domain", .domain_param = "new_domain", .role = IB_ROLE_SWITCH,
+	  .type = IB_HOOK_FUNC, .tp = NO_TP, .layer = "core",
+	  .note = "6.5-~6.9: iommufd's replace of a group's domain" },
+	{ .name = "iommu_replace_group_handle", .domain_param = "new_domain", .role = IB_ROLE_SWITCH,
+	  .type = IB_HOOK_FUNC, .tp = NO_TP, .layer = "core",
+	  .note = "~6.10+: replaces iommu_group_replace_domain, with an attach handle" },
+	{ .name = "iommu_attach_group_handle", .domain_param = "domain", .role = IB_ROLE_ATTACH,
+	  .type = IB_HOOK_FUNC, .tp = NO_TP, .layer = "core",
+	  .note = "~6.10+: iommufd's first attach of a group" },
+	{ .name = "iommu_attach_device_pasid", .domain_param = "domain", .role = IB_ROLE_ATTACH,
+	  .type = IB_HOOK_FUNC, .tp = NO_TP, .layer = "pasid",
+	  .note = "6.2+: a pagetable on one PASID of a device" },
+	{ .name = "iommu_replace_device_pasid", .domain_param = "domain", .role = IB_ROLE_SWITCH,
+	  .type = IB_HOOK_FUNC, .tp = NO_TP, .layer = "pasid",
+	  .note = "~6.15+: replace the pagetable on one PASID" },
+	{ .name = "iommu_detach_device_pasid", .domain_param = "domain", .role = IB_ROLE_DETACH,
+	  .type = IB_HOOK_FUNC, .tp = NO_TP, .layer = "pasid",
+	  .note = "6.2+: remove the pagetable from a PASID" },
+	{ .name = "intel_iommu_set_dev_pasid", .role = IB_ROLE_ATTACH, .type = IB_HOOK_FUNC,
+	  .tp = NO_TP, .layer = "intel", .note = "6.2+: VT-d scalable-mode PASID table entry for a domain" },
+
+	/*
+	 * Generic pagetable (drivers/iommu/generic_pt, ~6.18+): one map/unmap
+	 * pair per format, static, named <format>_map_range.
+	 */
+	{ .name = "vtdss_map_range", .role = IB_ROLE_MAP, .type = IB_HOOK_FUNC, .size_param = "len",
+	  .size_arg = 4, .tp = NO_TP, .layer = "iommupt", .note = "VT-d second-stage format" },
+	{ .name = "vtdss_unmap_range", .role = IB_ROLE_UNMAP, .type = IB_HOOK_FUNC, .size_param = "len",
+	  .size_arg = 3, .tp = NO_TP, .layer = "iommupt", .note = "VT-d second-stage format" },
+	{ .name = "x86_64_map_range", .role = IB_ROLE_MAP, .type = IB_HOOK_FUNC, .size_param = "len",
+	  .size_arg = 4, .tp = NO_TP, .layer = "iommupt", .note = "x86-64 (VT-d first stage, AMD v2) format" },
+	{ .name = "x86_64_unmap_range", .role = IB_ROLE_UNMAP, .type = IB_HOOK_FUNC, .size_param = "len",
+	  .size_arg = 3, .tp = NO_TP, .layer = "iommupt", .note = "x86-64 format" },
+	{ .name = "amdv1_map_range", .role = IB_ROLE_MAP, .type = IB_HOOK_FUNC, .size_param = "len",
+	  .size_arg = 4, .tp = NO_TP, .layer = "iommupt", .note = "AMD v1 format (and the iommufd mock domain)" },
+	{ .name = "amdv1_unmap_range", .role = IB_ROLE_UNMAP, .type = IB_HOOK_FUNC, .size_param = "len",
+	  .size_arg = 3, .tp = NO_TP, .layer = "iommupt", .note = "AMD v1 format" },
+
+	/*
 	 * Intel VT-d (drivers/iommu/intel/). On 6.1 an unmap's flush is
 	 * intel_iommu_tlb_sync -> iommu_flush_iotlb_psi -> qi_flush_iotlb ->
 	 * qi_submit_sync; 6.10 replaced the psi/flush_all pair with the
@@ -175,7 +222,8 @@ const char *ib_phase_name(int phase)
 		[IB_PH_SW_CLOSE_DEVICE] = "close_device", [IB_PH_SW_LEAVE] = "leave_container",
 		[IB_PH_SW_JOIN] = "join_container", [IB_PH_SW_SET_IOMMU] = "set_iommu",
 		[IB_PH_SW_REMAP] = "remap_resident", [IB_PH_SW_OPEN_DEVICE] = "open_device",
-		[IB_PH_SW_BUS_MASTER] = "bus_master", [IB_PH_TEARDOWN] = "teardown",
+		[IB_PH_SW_BUS_MASTER] = "bus_master", [IB_PH_SW_REPLACE] = "replace",
+		[IB_PH_TEARDOWN] = "teardown",
 	};
 
 	return phase >= 0 && phase < IB_NR_PHASES ? n[phase] : "?";

@@ -36,13 +36,16 @@ static const char run_usage[] =
 "      --no-bind       fail if the device is not bound to vfio-pci already\n"
 "      --no-probes     harness timings only (no BPF)\n"
 "      --attach MODE   best attach mode to use: fentry (default), kprobe, tracepoint\n"
+"      --backend B     vfio (type1 containers, switch = rebind) or iommufd (IOAS + HWPT per\n"
+"                      context, switch = replace); overrides the scenario's backend=\n"
 "  -q, --quiet         no summary on stdout\n"
 "  -v, --verbose       libbpf messages and progress\n"
 "\n"
 "examples:\n"
 "  iommubench run scenarios/basic.ini\n"
 "  iommubench run scenarios/basic.ini --device 0000:03:00.0 -o results/basic-nvme.json\n"
-"  lab/run x86-vtd -- iommubench run scenarios/basic.ini\n";
+"  lab/run x86-vtd -- iommubench run scenarios/basic.ini\n"
+"  lab/run x86-iommufd -- iommubench run scenarios/aux-switch.ini --backend iommufd\n";
 
 static volatile sig_atomic_t stop_requested;
 
@@ -142,6 +145,7 @@ int cmd_run(int argc, char **argv, const struct ib_global *g)
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "attach", required_argument, NULL, 'A' },
+		{ "backend", required_argument, NULL, 'K' },
 		/* test only: skip the unmaps the isolation checks expect, to show the oracle can fail */
 		{ "test-skip-unmap", no_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
@@ -149,7 +153,7 @@ int cmd_run(int argc, char **argv, const struct ib_global *g)
 	};
 	const char *out_arg = NULL, *dev_arg = NULL, *device;
 	bool verbose = g->verbose, quiet = false, probes_on = true;
-	int bind_arg = -1, best = IB_MODE_NONE, c, e, rc = 1;
+	int bind_arg = -1, best = IB_MODE_NONE, backend = -1, c, e, rc = 1;
 	static struct ib_scenario sc;
 	struct ib_kernel_env env = {0};
 	struct ib_hook *hooks = NULL;
@@ -179,6 +183,12 @@ int cmd_run(int argc, char **argv, const struct ib_global *g)
 				return 2;
 			break;
 		case 'S': skip_unmap = true; break;
+		case 'K':
+			if ((backend = ib_backend_parse(optarg)) < 0) {
+				fprintf(stderr, "iommubench: --backend %s: want vfio or iommufd\n", optarg);
+				return 2;
+			}
+			break;
 		case 'h': fputs(run_usage, stdout); return 0;
 		default: fputs(run_usage, stderr); return 2;
 		}
@@ -199,6 +209,8 @@ int cmd_run(int argc, char **argv, const struct ib_global *g)
 	}
 	if (bind_arg >= 0)
 		sc.bind = bind_arg;
+	if (backend >= 0)
+		sc.backend = (enum ib_backend_kind)backend;
 	if (out_arg)
 		snprintf(out, sizeof(out), "%s", out_arg);
 	else if ((e = default_output(&sc, out, sizeof(out)))) {
@@ -282,7 +294,7 @@ int cmd_run(int argc, char **argv, const struct ib_global *g)
 	json_object_set_new(doc, "timings_emulated", json_boolean(lab && lab[0]));
 	json_object_set_new(doc, "scenario", scenario_json(&sc, device));
 	json_object_set_new(doc, "backend", json_string(ib_backend_name(sc.backend)));
-	json_object_set_new(doc, "switch_kind", json_string("rebind"));
+	json_object_set_new(doc, "switch_kind", json_string(ib_switch_kind(&wl)));
 	json_object_set_new(doc, "probes", json_boolean(probes_on));
 	json_object_set_new(doc, "hooks", probes_on ? ib_hooks_json(hooks, ro) : json_array());
 	ops = probes_on ? ib_ops_json(hooks, ro) : json_object();

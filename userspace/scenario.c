@@ -107,13 +107,24 @@ static int parse_plain(const char *v, uint64_t *out, char *why, size_t n)
 	return 0;
 }
 
+int ib_backend_parse(const char *s)
+{
+	if (!strcmp(s, "vfio"))
+		return IB_BACKEND_VFIO;
+	if (!strcmp(s, "iommufd"))
+		return IB_BACKEND_IOMMUFD;
+	return -1;
+}
+
 static int set_backend(struct ib_scenario *sc, const char *v, char *why, size_t n)
 {
-	if (strcmp(v, "vfio")) {
+	int b = ib_backend_parse(v);
+
+	if (b < 0) {
 		snprintf(why, n, "'%s' is not a backend", v);
 		return -1;
 	}
-	sc->backend = IB_BACKEND_VFIO;
+	sc->backend = (enum ib_backend_kind)b;
 	return 0;
 }
 
@@ -547,7 +558,7 @@ static const struct key {
 	int (*set)(struct ib_scenario *sc, const char *v, char *why, size_t n);
 	const char *allowed;
 } keys[] = {
-	{ "backend", SEC_GLOBAL, set_backend, "vfio" },
+	{ "backend", SEC_GLOBAL, set_backend, "vfio, iommufd" },
 	{ "device", SEC_GLOBAL, set_device,
 	  "a PCI address DDDD:BB:DD.F or BB:DD.F, e.g. 0000:00:02.0" },
 	{ "bind", SEC_GLOBAL, set_bind, "0/1, yes/no, true/false" },
@@ -917,7 +928,7 @@ int ib_scenario_load(const char *path, struct ib_scenario *sc, char *err, size_t
 
 const char *ib_backend_name(enum ib_backend_kind b)
 {
-	return b == IB_BACKEND_VFIO ? "vfio" : "unknown";
+	return b == IB_BACKEND_VFIO ? "vfio" : b == IB_BACKEND_IOMMUFD ? "iommufd" : "unknown";
 }
 
 const char *ib_order_name(enum ib_order o)

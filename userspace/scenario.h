@@ -8,8 +8,12 @@
 #define IB_SC_MAX_KV 64
 
 enum ib_backend_kind {
-	IB_BACKEND_VFIO = 0,
+	IB_BACKEND_VFIO = 0,    /* VFIO type1 containers; switch = rebind */
+	IB_BACKEND_IOMMUFD,     /* /dev/iommu IOAS + HWPT per context, VFIO cdev; switch = replace */
 };
+
+/* "vfio" / "iommufd" -> backend; -1 otherwise */
+int ib_backend_parse(const char *s);
 
 enum ib_memory {
 	IB_MEM_ANON = 0,   /* anonymous 4 KiB pages (THP disabled on the range) */

@@ -87,17 +87,21 @@ static double getd(json_t *o, const char *k)
 /* What one switch costs, step by step, with the kernel work per switch. */
 static void print_switches(FILE *f, json_t *sw)
 {
-	json_t *rb = json_object_get(sw, "rebind"), *step;
-	const char *name;
+	json_t *rb = NULL, *step;
+	const char *name, *kind = "?";
 	double n;
 	char p50[32], p99[32];
 
+	json_object_foreach(sw, name, step) {
+		kind = name;
+		rb = step;
+	}
 	if (!rb || geti(rb, "count") <= 0)
 		return;
 	n = (double)geti(rb, "count");
 	fmt_ns(p50, sizeof(p50), geti(rb, "p50_ns"));
 	fmt_ns(p99, sizeof(p99), geti(rb, "p99_ns"));
-	fprintf(f, "\nswitches: %lld of kind rebind, p50 %s, p99 %s (user space)\n", geti(rb, "count"), p50, p99);
+	fprintf(f, "\nswitches: %lld of kind %s, p50 %s, p99 %s (user space)\n", geti(rb, "count"), kind, p50, p99);
 	fprintf(f, "  %-18s %10s %8s  %s\n", "step", "p50", "calls", "kernel work per switch");
 	json_object_foreach(json_object_get(rb, "steps"), name, step) {
 		json_t *h = json_object_get(step, "harness"), *k = json_object_get(step, "kernel");
@@ -153,7 +157,9 @@ static void print_contexts(FILE *f, json_t *doc)
 			       geti(json_object_get(t, "unmap"), "p50_ns") : -1);
 			fprintf(f, "  %4lld %8lld %8lld %6lld %8lld %8lld %10s %10s\n", geti(c, "id"),
 				geti(h, "map_calls"), geti(h, "unmap_calls"),
-				geti(json_object_get(c, "switches_in"), "rebind"),
+				geti(json_object_get(c, "switches_in"),
+				     json_string_value(json_object_get(doc, "switch_kind")) ?
+				     json_string_value(json_object_get(doc, "switch_kind")) : "rebind"),
 				geti(k, "tlb_inv_count"), geti(k, "tlb_inv_descriptors"), mp, up);
 		}
 		c = json_object_get(doc, "deferred");

@@ -74,9 +74,7 @@ static int region_info(struct ib_vfio_dev *d, uint32_t index, struct vfio_region
 
 int ib_vfio_dev_open(struct ib_vfio_dev *d, int group_fd, const char *bdf, char *err, size_t errlen)
 {
-	struct vfio_device_info info = { .argsz = sizeof(info) };
-	struct vfio_region_info cfg, bar;
-	int e;
+	int fd, e;
 
 	memset(d, 0, sizeof(*d));
 	d->fd = -1;
@@ -88,13 +86,23 @@ int ib_vfio_dev_open(struct ib_vfio_dev *d, int group_fd, const char *bdf, char 
 		snprintf(err, errlen, "VFIO_GROUP_GET_DEVICE_FD %s: the group is not open (attach the backend first)", bdf);
 		return -EBADF;
 	}
-	d->fd = ioctl(group_fd, VFIO_GROUP_GET_DEVICE_FD, bdf);
-	if (d->fd < 0) {
+	fd = ioctl(group_fd, VFIO_GROUP_GET_DEVICE_FD, bdf);
+	if (fd < 0) {
 		e = errno;
-		d->fd = -1;
 		snprintf(err, errlen, "VFIO_GROUP_GET_DEVICE_FD %s: %s (%s)", bdf, strerror(e), get_fd_hint(e));
 		return -e;
 	}
+	return ib_vfio_dev_adopt(d, fd, bdf, err, errlen);
+}
+
+int ib_vfio_dev_adopt(struct ib_vfio_dev *d, int fd, const char *bdf, char *err, size_t errlen)
+{
+	struct vfio_device_info info = { .argsz = sizeof(info) };
+	struct vfio_region_info cfg, bar;
+	int e;
+
+	memset(d, 0, sizeof(*d));
+	d->fd = fd;
 	if (ioctl(d->fd, VFIO_DEVICE_GET_INFO, &info)) {
 		e = -errno;
 		snprintf(err, errlen, "VFIO_DEVICE_GET_INFO %s: %s (check dmesg)", bdf, strerror(-e));

@@ -17,6 +17,9 @@ struct ib_vfio_dev {
  * container with an IOMMU set), read vendor/device, map BAR0 when it is
  * mmap-able. err names the ioctl, errno and what to do. */
 int ib_vfio_dev_open(struct ib_vfio_dev *d, int group_fd, const char *bdf, char *err, size_t errlen);
+/* The same for a device fd obtained otherwise (a VFIO cdev bound to
+ * iommufd); the fd is owned by d from then on, closed on failure too. */
+int ib_vfio_dev_adopt(struct ib_vfio_dev *d, int fd, const char *bdf, char *err, size_t errlen);
 /* Set or clear PCI_COMMAND_MASTER through the config region. */
 int ib_vfio_dev_bus_master(struct ib_vfio_dev *d, bool on, char *err, size_t errlen);
 /* Unmap BAR0, close the fd; safe on a closed device. */

@@ -9,6 +9,10 @@
  * Every step is timed here and tagged, so the probes report the kernel work
  * of each step separately.
  *
+ * With iommufd a context is an IOAS with its own HWPT, every context keeps
+ * its mappings, and a switch is one VFIO_DEVICE_ATTACH_IOMMUFD_PT of the
+ * live device to another HWPT: the kernel replaces the domain in place.
+ *
  * Memory: context c owns a block of (pages + resident + 2) pages: the
  * working set, the resident set, and a scratch and a zero page for the
  * isolation checks. Mapping j of every context sits at iova + j * page_size:
@@ -25,6 +29,7 @@
 #include <unistd.h>
 #include <linux/vfio.h>
 #include "edu.h"
+#include "iommufd.h"
 #include "workload.h"
 
 #define CHECK_LEN 256u     /* bytes moved by each check DMA */
@@ -103,6 +108,44 @@ static void progress(struct ib_workload *w)
 		(double)(now - w->started_ns) / 1e9);
 }
 
+static bool is_iommufd(const struct ib_workload *w)
+{
+	return w->sc->backend == IB_BACKEND_IOMMUFD;
+}
+
+const char *ib_switch_kind(const struct ib_workload *w)
+{
+	return is_iommufd(w) ? "replace" : "rebind";
+}
+
+/* Map into context ctx: its IOAS (any context), or the container the
+ * device is in (vfio: only the current context can map). */
+static int be_map(struct ib_workload *w, int ctx, uint64_t iova, void *va, uint64_t size)
+{
+	char err[8];
+
+	if (is_iommufd(w))
+		return ib_iommufd_map(w->iommufd, w->ioas[ctx], iova, size, va,
+				      IB_IOMMU_IOAS_MAP_FIXED_IOVA | IB_IOMMU_IOAS_MAP_READABLE |
+				      IB_IOMMU_IOAS_MAP_WRITEABLE, err, sizeof(err));
+	return ib_vfio_map(w->v, iova, va, size);
+}
+
+/* Bytes unmapped or -errno; all: everything in the context. */
+static int64_t be_unmap(struct ib_workload *w, int ctx, uint64_t iova, uint64_t size, bool all)
+{
+	uint64_t n = 0;
+	char err[8];
+	int e;
+
+	if (!is_iommufd(w))
+		return all ? ib_vfio_unmap_flags(w->v, 0, 0, (uint32_t)w->unmap_all_flag) :
+			     ib_vfio_unmap(w->v, iova, size);
+	e = all ? ib_iommufd_unmap_all(w->iommufd, w->ioas[ctx], &n, err, sizeof(err)) :
+		  ib_iommufd_unmap(w->iommufd, w->ioas[ctx], iova, size, &n, err, sizeof(err));
+	return e ? e : (int64_t)n;
+}
+
 /* ---- timed ioctls (thread-safe: each thread passes its own samples) ---- */
 
 struct lane {
@@ -122,7 +165,7 @@ static int lane_map(struct lane *l, int ctx, uint64_t idx, int phase, bool measu
 
 	tag(w, l->t, ctx, phase);
 	t0 = ib_now_ns();
-	e = ib_vfio_map(w->v, iova_of(w->sc, idx), page_addr(w, ctx, idx), w->sc->page_size);
+	e = be_map(w, ctx, iova_of(w->sc, idx), page_addr(w, ctx, idx), w->sc->page_size);
 	t1 = ib_now_ns();
 	tag(w, l->t, ctx, IB_PH_NONE);
 	if (e) {
@@ -145,6 +188,7 @@ static int lane_unmap(struct lane *l, int ctx, uint64_t first, uint64_t count, u
 {
 	struct ib_workload *w = l->w;
 	uint64_t iova = flags ? 0 : iova_of(w->sc, first), size = flags ? 0 : count * w->sc->page_size;
+	bool all = flags != 0;
 	uint64_t t0, t1;
 	int64_t n;
 
@@ -152,7 +196,7 @@ static int lane_unmap(struct lane *l, int ctx, uint64_t first, uint64_t count, u
 		return 0; /* the oracle's own test: the checks must notice */
 	tag(w, l->t, ctx, phase);
 	t0 = ib_now_ns();
-	n = ib_vfio_unmap_flags(w->v, iova, size, flags);
+	n = be_unmap(w, ctx, iova, size, all);
 	t1 = ib_now_ns();
 	tag(w, l->t, ctx, IB_PH_NONE);
 	if (n < 0 || (!flags && (uint64_t)n != size)) {
@@ -446,10 +490,33 @@ static int map_resident(struct ib_workload *w, int ctx, int phase, bool measured
 	return e;
 }
 
+static int iommufd_first_attach(struct ib_workload *w, int ctx, char *err, size_t errlen)
+{
+	int e;
+
+	tag(w, 0, ctx, IB_PH_SETUP);
+	e = ib_iommufd_cdev_attach(w->cdev_fd, w->hwpt[ctx], NULL, err, errlen);
+	tag(w, 0, ctx, IB_PH_NONE);
+	if (e)
+		return e;
+	w->cur = ctx;
+	/* the bound, attached cdev is a VFIO device fd: regions, BAR, config */
+	e = ib_vfio_dev_adopt(&w->dev, w->cdev_fd, w->v->bdf, err, errlen);
+	w->cdev_fd = -1; /* owned by w->dev now, closed with it */
+	if (e)
+		return e;
+	tag(w, 0, ctx, IB_PH_SETUP);
+	e = ib_vfio_dev_bus_master(&w->dev, true, err, errlen);
+	tag(w, 0, ctx, IB_PH_NONE);
+	return e;
+}
+
 static int first_attach(struct ib_workload *w, int ctx, char *err, size_t errlen)
 {
 	int e;
 
+	if (is_iommufd(w))
+		return iommufd_first_attach(w, ctx, err, errlen);
 	tag(w, 0, ctx, IB_PH_SETUP);
 	e = ib_vfio_join(w->v, w->containers[ctx], err, errlen);
 	if (!e)
@@ -514,6 +581,26 @@ static int rebind(struct ib_workload *w, int to, bool measured, char *err, size_
 	return sample_add(&w->switches, t1 - t0, to, IB_PH_NONE, measured);
 }
 
+static int attach_pt(struct ib_workload *w, int to, char *err, size_t errlen)
+{
+	return ib_iommufd_cdev_attach(w->dev.fd, w->hwpt[to], NULL, err, errlen);
+}
+
+/* iommufd: one ioctl moves the live device to the other HWPT; both
+ * contexts keep their mappings */
+static int replace(struct ib_workload *w, int to, bool measured, char *err, size_t errlen)
+{
+	uint64_t t0 = ib_now_ns();
+	int e = STEP(w, to, IB_PH_SW_REPLACE, measured, attach_pt(w, to, err, errlen));
+
+	if (e)
+		return e;
+	w->cur = to;
+	if (measured)
+		w->ctx[to].switches_in++;
+	return sample_add(&w->switches, ib_now_ns() - t0, to, IB_PH_NONE, measured);
+}
+
 static int do_switch(struct ib_workload *w, const struct ib_op *op, char *err, size_t errlen)
 {
 	const struct ib_scenario *sc = w->sc;
@@ -527,7 +614,8 @@ static int do_switch(struct ib_workload *w, const struct ib_op *op, char *err, s
 	if (sc->checks && sc->resident &&
 	    (e = check_positive(w, from, sc->pages, "switch (before)", err, errlen)))
 		return e;
-	if ((e = rebind(w, op->ctx, op->measured, err, errlen)))
+	if ((e = is_iommufd(w) ? replace(w, op->ctx, op->measured, err, errlen) :
+				 rebind(w, op->ctx, op->measured, err, errlen)))
 		return e;
 	/* same IOVA in the new context: its own data, not the old context's */
 	if (sc->checks && sc->resident) {
@@ -554,6 +642,13 @@ static int teardown(struct ib_workload *w, char *err, size_t errlen)
 	if (ctx < 0)
 		return 0;
 	tag(w, 0, ctx, IB_PH_TEARDOWN);
+	if (is_iommufd(w)) {
+		/* the IOASes and HWPTs go when /dev/iommu closes (release) */
+		e = ib_iommufd_cdev_detach(w->dev.fd, err, errlen);
+		tag(w, 0, ctx, IB_PH_NONE);
+		w->cur = -1;
+		return e;
+	}
 	ib_vfio_dev_close(&w->dev);
 	/* leaving the container drops the domain and what is still mapped */
 	e = ib_vfio_leave(w->v, err, errlen);
@@ -576,14 +671,49 @@ static int after_unmap(struct ib_workload *w, const struct ib_op *op, int64_t *t
 	return check_negative(w, op->ctx, op->ctx, (uint64_t)t, what, err, errlen);
 }
 
+/* /dev/iommu, the device's cdev bound to it, and per context an IOAS with
+ * its own HWPT and its resident set mapped once for the whole run. */
+static int iommufd_setup(struct ib_workload *w, char *err, size_t errlen)
+{
+	const struct ib_scenario *sc = w->sc;
+	int e;
+
+	w->ioas = calloc(sc->contexts, sizeof(*w->ioas));
+	w->hwpt = calloc(sc->contexts, sizeof(*w->hwpt));
+	if (!w->ioas || !w->hwpt) {
+		snprintf(err, errlen, "out of memory for %u contexts", sc->contexts);
+		return -ENOMEM;
+	}
+	tag(w, 0, 0, IB_PH_SETUP);
+	e = ib_iommufd_open(&w->iommufd, err, errlen);
+	if (!e)
+		e = ib_iommufd_cdev_open(w->v->bdf, NULL, &w->cdev_fd, err, errlen);
+	if (!e)
+		e = ib_iommufd_cdev_bind(w->cdev_fd, w->iommufd, &w->dev_id, err, errlen);
+	for (unsigned c = 0; c < sc->contexts && !e; c++) {
+		tag(w, 0, (int)c, IB_PH_SETUP);
+		e = ib_iommufd_ioas_alloc(w->iommufd, &w->ioas[c], err, errlen);
+		if (!e)
+			e = ib_iommufd_hwpt_alloc(w->iommufd, w->dev_id, w->ioas[c], 0, &w->hwpt[c], err, errlen);
+		tag(w, 0, (int)c, IB_PH_NONE);
+		if (!e)
+			e = map_resident(w, (int)c, IB_PH_SETUP, false, err, errlen);
+	}
+	tag(w, 0, 0, IB_PH_NONE);
+	w->unmap_all_flag = 1; /* IOMMU_IOAS_UNMAP of the whole IOVA space */
+	return e;
+}
+
 int ib_workload_run(struct ib_workload *w, char *err, size_t errlen)
 {
 	const struct ib_scenario *sc = w->sc;
 	int64_t touched[IB_SC_MAX_CONTEXTS];
 	int e = 0;
 
+	w->started = true;
 	w->cur = -1;
 	w->dev.fd = -1;
+	w->iommufd = w->cdev_fd = -1;
 	for (unsigned c = 0; c < IB_SC_MAX_CONTEXTS; c++)
 		touched[c] = -1;
 	w->ctx = calloc(sc->contexts, sizeof(*w->ctx));
@@ -599,9 +729,11 @@ int ib_workload_run(struct ib_workload *w, char *err, size_t errlen)
 		return e;
 	w->mem_len = w->mem.len;
 	w->mem_huge_bytes = w->mem.huge_bytes;
-	for (unsigned c = 0; c < sc->contexts && !e; c++)
+	if (is_iommufd(w))
+		e = iommufd_setup(w, err, errlen);
+	for (unsigned c = 0; c < sc->contexts && !e && !is_iommufd(w); c++)
 		e = ib_vfio_container_new(w->v, &w->containers[c], err, errlen);
-	if (!e)
+	if (!e && !is_iommufd(w))
 		e = ib_vfio_open_group(w->v, err, errlen);
 	w->started_ns = w->progress_ns = ib_now_ns();
 
@@ -670,7 +802,14 @@ int ib_workload_run(struct ib_workload *w, char *err, size_t errlen)
 
 void ib_workload_release(struct ib_workload *w)
 {
+	if (!w->started)
+		return; /* a zeroed struct: fds are 0, not ours */
 	ib_vfio_dev_close(&w->dev);
+	if (w->cdev_fd >= 0)
+		close(w->cdev_fd);
+	w->cdev_fd = -1;
+	if (w->iommufd >= 0)
+		ib_iommufd_close(&w->iommufd); /* destroys the IOASes and HWPTs */
 	if (w->containers && w->sc)
 		for (unsigned c = 0; c < w->sc->contexts; c++)
 			if (w->containers[c] >= 0) {
@@ -687,6 +826,9 @@ void ib_workload_free(struct ib_workload *w)
 {
 	ib_workload_release(w);
 	free(w->containers);
+	free(w->ioas);
+	free(w->hwpt);
+	w->ioas = w->hwpt = NULL;
 	free(w->samples.s);
 	free(w->switches.s);
 	free(w->ctx);

@@ -51,7 +51,12 @@ struct ib_workload {
 	bool verbose;
 
 	/* state */
-	int *containers;                   /* one VFIO container per context */
+	bool started;                      /* ib_workload_run initialised the fds below */
+	int *containers;                   /* vfio: one type1 container per context */
+	int iommufd;                       /* iommufd: /dev/iommu, -1 when closed */
+	uint32_t *ioas, *hwpt;             /* iommufd: per context */
+	uint32_t dev_id;                   /* iommufd: the bound cdev's device id */
+	int cdev_fd;                       /* iommufd: the device's cdev until adopted by dev */
 	int cur;                           /* current context, -1 none */
 	struct ib_mem mem;
 	struct ib_vfio_dev dev;
@@ -69,6 +74,9 @@ struct ib_workload {
 	size_t plan_pos;                   /* ops carried out */
 	int cpu_of_thread[IB_SC_MAX_THREADS];
 };
+
+/* "rebind" (vfio) or "replace" (iommufd) */
+const char *ib_switch_kind(const struct ib_workload *w);
 
 /* Carry out the plan. Every exit path (error, signal) unmaps what it
  * mapped and leaves the device outside any container; the caller still

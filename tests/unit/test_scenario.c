@@ -303,7 +303,7 @@ static const struct {
 	{ "loops=0", "", "loops", "out of range" },
 	{ "warmup=-1", "", "warmup", "not a number" },
 	{ "order=random", "", "order", "map_all_then_unmap_all, map_unmap_each" },
-	{ "pages=1", "backend=iommufd", "backend", "'iommufd' is not a backend" },
+	{ "pages=1", "backend=dpdk", "backend", "'dpdk' is not a backend" },
 	{ "pages=1", "bind=maybe", "bind", "yes/no" },
 	{ "pages=1", "device=0000:00:02", "device", "not a PCI address" },
 	{ "pages=1", "device=0000:00:20.0", "device", "0..0x1f" },
