@@ -14,6 +14,11 @@ pkgs=(
 	qemu-system-x86          # the lab: q35 with intel-iommu and the edu device
 	jq                       # lab tests read the results documents
 	busybox-static cpio kmod xz-utils zstd   # the lab's initramfs (depmod, decompressing modules)
+	flex                     # x86-iommufd lab kernel build (lab/build-kernel): Kconfig and dtc lexers
+	bison                    # x86-iommufd lab kernel build: Kconfig parser
+	bc                       # x86-iommufd lab kernel build: timeconst.h
+	libssl-dev               # x86-iommufd lab kernel build: certificate tools (extract-cert, sign-file)
+	dwarves                  # x86-iommufd lab kernel build: pahole turns DWARF into BTF (DEBUG_INFO_BTF)
 )
 if [ "${1:-}" = arm64 ]; then
 	pkgs+=(gcc-aarch64-linux-gnu libbpf-dev:arm64 libelf-dev:arm64 zlib1g-dev:arm64
