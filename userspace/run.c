@@ -298,7 +298,18 @@ int cmd_run(int argc, char **argv, const struct ib_global *g)
 	json_object_set_new(doc, "probes", json_boolean(probes_on));
 	json_object_set_new(doc, "hooks", probes_on ? ib_hooks_json(hooks, ro) : json_array());
 	ops = probes_on ? ib_ops_json(hooks, ro) : json_object();
-	json_object_set_new(ops, "switch", ib_switch_json(&wl, probes_on ? ro : NULL));
+	{
+		/* the kernel's switch role (replace hooks), with the harness
+		 * figures of the switch kind beside it */
+		json_t *sw = json_object_get(ops, "switch"), *kind = ib_switch_json(&wl, probes_on ? ro : NULL);
+
+		if (!sw) {
+			sw = json_object();
+			json_object_set_new(ops, "switch", sw);
+		}
+		json_object_update(sw, kind);
+		json_decref(kind);
+	}
 	if (probes_on && json_object_get(ops, "tlb_inv"))
 		json_object_set_new(json_object_get(ops, "tlb_inv"), "kinds", ib_tlb_kinds_json(ro));
 	json_object_set_new(doc, "ops", ops);

@@ -93,8 +93,11 @@ static void print_switches(FILE *f, json_t *sw)
 	char p50[32], p99[32];
 
 	json_object_foreach(sw, name, step) {
-		kind = name;
-		rb = step;
+		/* the kind's object is the one with steps */
+		if (json_is_object(step) && json_object_get(step, "steps")) {
+			kind = name;
+			rb = step;
+		}
 	}
 	if (!rb || geti(rb, "count") <= 0)
 		return;

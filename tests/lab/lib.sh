@@ -3,6 +3,16 @@
 LAB_PASSED=0
 LAB_FAILED=0
 
+# lab_setup NAME: cd to the repository and make $out, a results folder the
+# guest can write (results/ is shared over 9p), removed on exit.
+lab_setup() {
+	cd "$(dirname "${BASH_SOURCE[0]}")/../.." || exit 1
+	out=results/.lab-tests/$1-$$
+	rm -rf "$out"
+	mkdir -p "$out"
+	trap 'rm -rf "$out"' EXIT
+}
+
 pass() { LAB_PASSED=$((LAB_PASSED + 1)); }
 fail() { LAB_FAILED=$((LAB_FAILED + 1)); printf '  FAIL: %s\n' "$*"; }
 

@@ -5,16 +5,9 @@
 # invalidation patterns and THP-backed 2 MiB mappings. Counts are checked
 # exactly against the model in docs/vfio-type1-model.md ("Contexts").
 set -u
-here=$(cd "$(dirname "$0")" && pwd)
-repo=$(cd "$here/../.." && pwd)
 # shellcheck source=lib.sh
-. "$here/lib.sh"
-cd "$repo"
-
-out=results/.lab-tests/ctx-$$
-rm -rf "$out"
-mkdir -p "$out"
-trap 'rm -rf "$out"' EXIT
+. "$(dirname "$0")/lib.sh"
+lab_setup ctx
 
 lab/run x86-vtd -- sh -c "
 	iommubench run scenarios/aux-switch.ini -o $out/aux.json > $out/aux.txt || exit 10

@@ -3,16 +3,9 @@
 # scenarios and `hooks --json` in the guest, then checks every count against
 # the model in docs/vfio-type1-model.md. Exact equality, no lower bounds.
 set -u
-here=$(cd "$(dirname "$0")" && pwd)
-repo=$(cd "$here/../.." && pwd)
 # shellcheck source=lib.sh
-. "$here/lib.sh"
-cd "$repo"
-
-out=results/.lab-tests/vtd-$$
-rm -rf "$out"
-mkdir -p "$out"
-trap 'rm -rf "$out"' EXIT
+. "$(dirname "$0")/lib.sh"
+lab_setup vtd
 
 # The guest script: several runs in one boot (a boot costs ~10 s).
 lab/run x86-vtd -- sh -c "
