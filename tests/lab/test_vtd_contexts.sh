@@ -21,16 +21,7 @@ lab/run x86-vtd -- sh -c "
 rc=$?
 check_eq "lab/run exit status" "$rc" 0
 if [ "$rc" -ne 0 ]; then
-	# two pinned threads: each thread's work is charged to the context it served
-t=$out/threads.json
-check_json "$t" '.harness.ops.map.count' $((3 * 64)) "threads: every map timed"
-check_json "$t" '.contexts[0].phases.map.roles.map.count' $((2 * 64)) "threads: ctx 0 maps (2 visits)"
-check_json "$t" '.contexts[1].phases.map.roles.map.count' 64 "threads: ctx 1 maps (1 visit)"
-check_json "$t" '.contexts[0].phases.unmap.roles.unmap.count' $((2 * 64)) "threads: ctx 0 unmaps"
-check_json "$t" '.deferred.roles.map.count // 0' 0 "threads: nothing left untagged"
-check_json "$t" '.scenario.threads' 2
-
-lab_done vtd-contexts
+	lab_done vtd-contexts
 	exit 1
 fi
 
