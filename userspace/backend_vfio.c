@@ -238,21 +238,6 @@ int ib_vfio_attach(struct ib_vfio *v, char *err, size_t errlen)
 	return ib_vfio_set_iommu(v, err, errlen);
 }
 
-int ib_vfio_alloc(struct ib_vfio *v, size_t len, char *err, size_t errlen)
-{
-	v->mem = mmap(NULL, len, PROT_READ | PROT_WRITE,
-		      MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
-	if (v->mem == MAP_FAILED) {
-		int e = -errno;
-
-		v->mem = NULL;
-		snprintf(err, errlen, "mmap of %zu bytes: %s", len, strerror(-e));
-		return e;
-	}
-	v->mem_len = len;
-	return 0;
-}
-
 int ib_vfio_map(struct ib_vfio *v, uint64_t iova, void *vaddr, uint64_t size)
 {
 	struct vfio_iommu_type1_dma_map m = {
@@ -294,9 +279,6 @@ void ib_vfio_detach(struct ib_vfio *v)
 	if (v->container_fd >= 0)
 		close(v->container_fd);
 	v->group_fd = v->container_fd = -1;
-	if (v->mem)
-		munmap(v->mem, v->mem_len);
-	v->mem = NULL;
 }
 
 void ib_vfio_release(struct ib_vfio *v)

@@ -12,8 +12,6 @@ struct ib_vfio {
 	int iommu_type;           /* VFIO_TYPE1v2_IOMMU or VFIO_TYPE1_IOMMU */
 	bool bound_by_us;         /* we moved the device to vfio-pci */
 	char orig_driver[64];     /* its driver before, "" if none */
-	void *mem;
-	size_t mem_len;
 };
 
 /* Make sure bdf is bound to vfio-pci (binding it when bind is true and it
@@ -37,9 +35,6 @@ int ib_vfio_set_iommu(struct ib_vfio *v, char *err, size_t errlen);
 int ib_vfio_leave(struct ib_vfio *v, char *err, size_t errlen);
 /* Whether the kernel has VFIO_DMA_UNMAP_FLAG_ALL (5.12+) */
 bool ib_vfio_has_unmap_all(struct ib_vfio *v);
-
-/* Anonymous memory to map, populated so that pinning finds it present. */
-int ib_vfio_alloc(struct ib_vfio *v, size_t len, char *err, size_t errlen);
 
 int ib_vfio_map(struct ib_vfio *v, uint64_t iova, void *vaddr, uint64_t size);
 /* Returns bytes unmapped (>= 0) or -errno. */

@@ -75,7 +75,7 @@ json_t *ib_attr_json(const struct ib_attr *a)
 }
 
 /* Summary of the measured samples matching ctx (-1: any) and phase (-1: any). */
-static json_t *samples_json(const struct ib_samples *v, int ctx, int phase)
+json_t *ib_phase_samples_json(const struct ib_samples *v, int ctx, int phase)
 {
 	uint64_t *buf = malloc((v->n ? v->n : 1) * sizeof(*buf));
 	size_t n = 0;
@@ -130,11 +130,11 @@ json_t *ib_contexts_json(const struct ib_workload *w, const struct ib_readout *r
 		json_object_set_new(o, "harness", h);
 		json_object_set_new(sw, ib_switch_kind(w), json_integer((json_int_t)k->switches_in));
 		json_object_set_new(o, "switches_in", sw);
-		json_object_set_new(t, "map", samples_json(&w->samples, (int)c, IB_PH_MAP));
-		json_object_set_new(t, "unmap", samples_json(&w->samples, (int)c, IB_PH_UNMAP));
-		json_object_set_new(t, "unmap_range", samples_json(&w->samples, (int)c, IB_PH_UNMAP_RANGE));
-		json_object_set_new(t, "unmap_all", samples_json(&w->samples, (int)c, IB_PH_UNMAP_ALL));
-		json_object_set_new(t, "remap", samples_json(&w->samples, (int)c, IB_PH_REMAP));
+		json_object_set_new(t, "map", ib_phase_samples_json(&w->samples, (int)c, IB_PH_MAP));
+		json_object_set_new(t, "unmap", ib_phase_samples_json(&w->samples, (int)c, IB_PH_UNMAP));
+		json_object_set_new(t, "unmap_range", ib_phase_samples_json(&w->samples, (int)c, IB_PH_UNMAP_RANGE));
+		json_object_set_new(t, "unmap_all", ib_phase_samples_json(&w->samples, (int)c, IB_PH_UNMAP_ALL));
+		json_object_set_new(t, "remap", ib_phase_samples_json(&w->samples, (int)c, IB_PH_REMAP));
 		json_object_set_new(o, "time_per_op", t);
 		if (r) {
 			json_object_set_new(o, "kernel", ib_attr_json(&total));
@@ -168,12 +168,12 @@ json_t *ib_switch_json(const struct ib_workload *w, const struct ib_readout *r)
 	bool rebind = !strcmp(ib_switch_kind(w), "rebind");
 	const int *steps = rebind ? rebind_steps : replace_steps;
 	size_t nsteps = rebind ? sizeof(rebind_steps) / sizeof(int) : 1;
-	json_t *o = json_object(), *rb = samples_json(&w->switches, -1, -1), *st = json_object();
+	json_t *o = json_object(), *rb = ib_phase_samples_json(&w->switches, -1, -1), *st = json_object();
 
 	for (size_t i = 0; i < nsteps; i++) {
 		json_t *s = json_object();
 
-		json_object_set_new(s, "harness", samples_json(&w->samples, -1, steps[i]));
+		json_object_set_new(s, "harness", ib_phase_samples_json(&w->samples, -1, steps[i]));
 		if (r) {
 			struct ib_attr sum = {0};
 

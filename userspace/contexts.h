@@ -6,6 +6,8 @@
 #include "workload.h"
 
 json_t *ib_attr_json(const struct ib_attr *a);
+/* measured samples of one context (-1: all) and phase (-1: all) */
+json_t *ib_phase_samples_json(const struct ib_samples *v, int ctx, int phase);
 /* r may be NULL (no probes): harness figures only */
 json_t *ib_contexts_json(const struct ib_workload *w, const struct ib_readout *r);
 json_t *ib_deferred_json(const struct ib_readout *r);

@@ -328,15 +328,12 @@ int cmd_run(int argc, char **argv, const struct ib_global *g)
 	json_object_set_new(harness, "timer", clock_overhead());
 	hops = json_object();
 	for (int ph = IB_PH_MAP; ph <= IB_PH_REMAP; ph++) {
-		uint64_t *buf = malloc((wl.samples.n ? wl.samples.n : 1) * sizeof(*buf));
-		size_t n = 0;
+		json_t *o = ib_phase_samples_json(&wl.samples, -1, ph);
 
-		for (size_t i = 0; buf && i < wl.samples.n; i++)
-			if (wl.samples.s[i].measured && wl.samples.s[i].phase == ph)
-				buf[n++] = wl.samples.s[i].ns;
-		if (n || ph == IB_PH_MAP || ph == IB_PH_UNMAP)
-			json_object_set_new(hops, ib_phase_name(ph), ib_samples_json(buf, n));
-		free(buf);
+		if (json_integer_value(json_object_get(o, "count")) || ph == IB_PH_MAP || ph == IB_PH_UNMAP)
+			json_object_set_new(hops, ib_phase_name(ph), o);
+		else
+			json_decref(o);
 	}
 	json_object_set_new(harness, "ops", hops);
 	{

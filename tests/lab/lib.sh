@@ -33,6 +33,16 @@ check_true() {
 	check_json "$1" "$2" true "$3"
 }
 
+# lab_booted RC NAME: the guest script's status must be 0; otherwise
+# nothing it was to write can be checked: tally and stop.
+lab_booted() {
+	check_eq "lab/run exit status" "$1" 0
+	if [ "$1" -ne 0 ]; then
+		lab_done "$2"
+		exit 1
+	fi
+}
+
 lab_done() {
 	echo "$1: $LAB_PASSED passed, $LAB_FAILED failed"
 	[ "$LAB_FAILED" -eq 0 ]

@@ -15,12 +15,7 @@ lab/run x86-iommufd -- sh -c "
 	iommubench run --backend iommufd scenarios/aux-switch.ini -o $out/replace.json > $out/replace.txt || exit 11
 	iommubench run --backend vfio -q scenarios/aux-switch.ini -o $out/rebind.json || exit 12
 	exit 0"
-rc=$?
-check_eq "lab/run exit status" "$rc" 0
-if [ "$rc" -ne 0 ]; then
-	lab_done iommufd
-	exit 1
-fi
+lab_booted $? iommufd
 
 h=$out/hooks.json
 check_json "$h" '.kernel | startswith("7.")' true "guest kernel is 7.x"

@@ -18,12 +18,7 @@ lab/run x86-vtd -- sh -c "
 	iommubench run -q tests/data/lab/thp2m.ini -o $out/thp.json || exit 13
 	iommubench run -q tests/data/lab/threads.ini -o $out/threads.json || exit 14
 	exit 0"
-rc=$?
-check_eq "lab/run exit status" "$rc" 0
-if [ "$rc" -ne 0 ]; then
-	lab_done vtd-contexts
-	exit 1
-fi
+lab_booted $? vtd-contexts
 
 f=$out/aux.json
 check_json "$f" '.contexts | length' 8

@@ -34,12 +34,7 @@ lab/run x86-vtd -- sh -c "
 	running $out/bindint.err; kill -INT \$pid; wait \$pid; echo \$? > $out/bindint.rc
 	readlink /sys/bus/pci/devices/\$dev/driver > $out/after-int.driver; true
 	exit 0"
-rc=$?
-check_eq "lab/run exit status" "$rc" 0
-if [ "$rc" -ne 0 ]; then
-	lab_done vtd-vfio
-	exit 1
-fi
+lab_booted $? vtd-vfio
 
 h=$out/hooks.json
 check_json "$h" '.kernel | startswith("6.1.")' true "guest kernel is 6.1"
