@@ -25,6 +25,10 @@ char LICENSE[] SEC("license") = "Dual BSD/GPL";
 
 /* 0: every task; else only this process (the harness in `run`). */
 const volatile __u32 filter_tgid = 0;
+/* when filter_comm_len > 0: only tasks whose name starts with filter_comm
+ * (kernel threads of a benchmark, e.g. "dma-map-benchma") */
+const volatile __u8 filter_comm_len = 0;
+const volatile char filter_comm[IB_COMM_LEN] = {};
 const volatile __u8 slot_role[IB_MAX_SLOTS] = {};
 const volatile __u8 slot_kind[IB_MAX_SLOTS] = {};        /* enum ib_inv_kind, tlb_inv only */
 const volatile __u8 slot_kind_decode[IB_MAX_SLOTS] = {}; /* enum ib_kind_decode */
@@ -136,7 +140,18 @@ static __always_inline struct ib_err_stats *errs(void)
 
 static __always_inline bool wanted(void)
 {
-	return !filter_tgid || (bpf_get_current_pid_tgid() >> 32) == filter_tgid;
+	char comm[IB_COMM_LEN];
+
+	if (filter_tgid && (bpf_get_current_pid_tgid() >> 32) != filter_tgid)
+		return false;
+	if (!filter_comm_len)
+		return true;
+	if (bpf_get_current_comm(comm, sizeof(comm)))
+		return false;
+	for (int i = 0; i < IB_COMM_LEN; i++)
+		if (i < filter_comm_len && comm[i] != filter_comm[i])
+			return false;
+	return true;
 }
 
 #ifdef __TARGET_ARCH_x86

@@ -21,6 +21,8 @@
 /* Harness threads that tag their operations. */
 #define IB_MAX_THREADS 16
 
+#define IB_COMM_LEN 16 /* TASK_COMM_LEN */
+
 enum ib_role {
 	IB_ROLE_MAP = 0,
 	IB_ROLE_UNMAP,
@@ -31,6 +33,7 @@ enum ib_role {
 	IB_ROLE_TLB_SYNC,
 	IB_ROLE_FAULT,
 	IB_ROLE_GROUP,
+	IB_ROLE_IOVA,     /* IOVA allocator (DMA API) */
 	IB_NR_ROLES,
 };
 
@@ -73,6 +76,7 @@ enum ib_phase {
 	IB_PH_SW_OPEN_DEVICE,
 	IB_PH_SW_BUS_MASTER,
 	IB_PH_SW_REPLACE,       /* iommufd: attach the live device to another HWPT */
+	IB_PH_SW_PASID,         /* iommufd mock device: PASID attach or replace */
 	IB_PH_TEARDOWN,         /* the run's final detach */
 	IB_NR_PHASES,
 };

@@ -51,5 +51,18 @@ check_eq "existing output untouched" "$(cat "$tmp/keep.json")" '{"keep": true}'
 "$bin" run scenarios/basic.ini --device nonsense -o "$tmp/z.json" --no-probes 2> "$tmp/err"
 check_eq "bad device address: exit 1" $? 1
 check_eq "bad device address: explained" "$(grep -c 'is not a PCI address' "$tmp/err")" 1
+# a switch kind the backend given on the command line cannot do
+"$bin" run scenarios/pasid-switch.ini --backend vfio -o "$tmp/p.json" 2> "$tmp/err"
+check_eq "pasid with --backend vfio: exit 2" $? 2
+check_eq "pasid with --backend vfio: explained" "$(grep -c 'switch_kind=pasid does not go with backend vfio' "$tmp/err")" 1
+check_eq "pasid with --backend vfio: nothing written" "$(ls "$tmp/p.json" 2> /dev/null)" ""
+"$bin" run scenarios/dma-map.ini --backend frob 2> "$tmp/err"
+check_eq "unknown backend: exit 2" $? 2
+check_eq "unknown backend: names the choices" "$(grep -c 'want vfio, iommufd or dma' "$tmp/err")" 1
+# the dma backend on a device address that is not one: refused, nothing written
+"$bin" run scenarios/dma-map.ini --device nonsense -o "$tmp/d.json" --no-probes 2> "$tmp/err"
+check_eq "dma, bad device address: exit 1" $? 1
+check_eq "dma, bad device address: explained" "$(grep -c 'is not a PCI address' "$tmp/err")" 1
+check_eq "dma, bad device address: nothing written" "$(ls "$tmp/d.json" 2> /dev/null)" ""
 
 lab_done cli

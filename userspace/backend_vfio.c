@@ -13,114 +13,21 @@
 #include <unistd.h>
 #include <linux/vfio.h>
 #include "backend_vfio.h"
-
-#define PCI_DEVS "/sys/bus/pci/devices"
-
-static int write_str(const char *path, const char *s)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t n;
-	int e;
-
-	if (fd < 0)
-		return -errno;
-	n = write(fd, s, strlen(s));
-	e = n < 0 ? -errno : 0;
-	close(fd);
-	return e;
-}
-
-static void current_driver(const char *bdf, char *out, size_t len)
-{
-	char path[PATH_MAX], link[PATH_MAX];
-	ssize_t n;
-
-	snprintf(path, sizeof(path), PCI_DEVS "/%s/driver", bdf);
-	n = readlink(path, link, sizeof(link) - 1);
-	if (n < 0) {
-		out[0] = '\0';
-		return;
-	}
-	link[n] = '\0';
-	snprintf(out, len, "%s", basename(link));
-}
-
-static bool valid_bdf(const char *s)
-{
-	unsigned dom, bus, dev, fn;
-	char tail;
-
-	return sscanf(s, "%4x:%2x:%2x.%1x%c", &dom, &bus, &dev, &fn, &tail) == 4 &&
-	       strlen(s) == 12;
-}
+#include "pci.h"
 
 int ib_vfio_prepare(struct ib_vfio *v, const char *bdf, bool bind, char *err, size_t errlen)
 {
-	char path[PATH_MAX], link[PATH_MAX], drv[64];
-	struct stat st;
-	ssize_t n;
 	int e;
 
 	memset(v, 0, sizeof(*v));
 	v->container_fd = v->group_fd = -1;
 	v->group_id = -1;
-	if (!bdf || !valid_bdf(bdf)) {
-		snprintf(err, errlen, "device '%s' is not a PCI address (want DDDD:BB:DD.F, e.g. 0000:00:02.0)",
-			 bdf ? bdf : "");
-		return -EINVAL;
-	}
+	e = ib_pci_bind(&v->pci, bdf, "vfio-pci", bind, NULL, "modprobe vfio-pci first", err, errlen);
+	if (e)
+		return e;
 	snprintf(v->bdf, sizeof(v->bdf), "%s", bdf);
-	snprintf(path, sizeof(path), PCI_DEVS "/%s", bdf);
-	if (stat(path, &st)) {
-		e = -errno;
-		snprintf(err, errlen, "%s: %s (no such PCI device; see lspci -D)", path, strerror(-e));
-		return e;
-	}
-	current_driver(bdf, drv, sizeof(drv));
-	if (strcmp(drv, "vfio-pci")) {
-		if (!bind) {
-			snprintf(err, errlen, "%s is bound to '%s', not vfio-pci (set bind=1 in the scenario or pass --bind)",
-				 bdf, drv[0] ? drv : "no driver");
-			return -EBUSY;
-		}
-		snprintf(v->orig_driver, sizeof(v->orig_driver), "%s", drv);
-		snprintf(path, sizeof(path), PCI_DEVS "/%s/driver_override", bdf);
-		if ((e = write_str(path, "vfio-pci"))) {
-			snprintf(err, errlen, "writing %s: %s (is this root?)", path, strerror(-e));
-			return e;
-		}
-		if (drv[0]) {
-			snprintf(path, sizeof(path), PCI_DEVS "/%s/driver/unbind", bdf);
-			if ((e = write_str(path, bdf))) {
-				snprintf(err, errlen, "unbinding %s from %s: %s", bdf, drv, strerror(-e));
-				goto undo;
-			}
-		}
-		v->bound_by_us = true;
-		if ((e = write_str("/sys/bus/pci/drivers_probe", bdf)) ||
-		    (current_driver(bdf, drv, sizeof(drv)), strcmp(drv, "vfio-pci"))) {
-			snprintf(err, errlen, "binding %s to vfio-pci: %s (modprobe vfio-pci first)",
-				 bdf, e ? strerror(-e) : "device not claimed");
-			ib_vfio_release(v);
-			return e ? e : -ENODEV;
-		}
-	}
-	snprintf(path, sizeof(path), PCI_DEVS "/%s/iommu_group", bdf);
-	n = readlink(path, link, sizeof(link) - 1);
-	if (n < 0) {
-		e = -errno;
-		snprintf(err, errlen, "%s: %s (no IOMMU group: is an IOMMU enabled, e.g. intel_iommu=on?)",
-			 path, strerror(-e));
-		ib_vfio_release(v);
-		return e;
-	}
-	link[n] = '\0';
-	v->group_id = atoi(basename(link));
+	v->group_id = v->pci.group_id;
 	return 0;
-undo:
-	snprintf(path, sizeof(path), PCI_DEVS "/%s/driver_override", bdf);
-	write_str(path, "\n");
-	return e;
 }
 
 int ib_vfio_container_new(struct ib_vfio *v, int *fd, char *err, size_t errlen)
@@ -283,17 +190,7 @@ void ib_vfio_detach(struct ib_vfio *v)
 
 void ib_vfio_release(struct ib_vfio *v)
 {
-	char path[PATH_MAX];
-
-	if (!v->bound_by_us)
-		return;
-	v->bound_by_us = false;
-	snprintf(path, sizeof(path), PCI_DEVS "/%s/driver/unbind", v->bdf);
-	write_str(path, v->bdf);
-	snprintf(path, sizeof(path), PCI_DEVS "/%s/driver_override", v->bdf);
-	write_str(path, "\n");
-	if (v->orig_driver[0])
-		write_str("/sys/bus/pci/drivers_probe", v->bdf);
+	ib_pci_release(&v->pci);
 }
 
 void ib_vfio_cleanup(struct ib_vfio *v)

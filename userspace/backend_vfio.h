@@ -4,14 +4,14 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include "pci.h"
 
 struct ib_vfio {
 	char bdf[32];
 	int group_id;
 	int container_fd, group_fd;
 	int iommu_type;           /* VFIO_TYPE1v2_IOMMU or VFIO_TYPE1_IOMMU */
-	bool bound_by_us;         /* we moved the device to vfio-pci */
-	char orig_driver[64];     /* its driver before, "" if none */
+	struct ib_pci_bind pci;   /* the move to vfio-pci, undone by ib_vfio_release */
 };
 
 /* Make sure bdf is bound to vfio-pci (binding it when bind is true and it

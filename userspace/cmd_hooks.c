@@ -69,7 +69,7 @@ int cmd_hooks(int argc, char **argv, const struct ib_global *g)
 	}
 	if (attach) {
 		ib_probes_set_verbose(verbose);
-		if (ib_probes_start(&probes, hooks, (uint32_t)getpid(), err, sizeof(err))) {
+		if (ib_probes_start(&probes, hooks, (uint32_t)getpid(), NULL, err, sizeof(err))) {
 			fprintf(stderr, "iommubench: %s\n", err);
 			rc = 1;
 		}

@@ -11,7 +11,7 @@
 
 static bool is_switch_phase(int ph)
 {
-	return ph >= IB_PH_SW_CLOSE_DEVICE && ph <= IB_PH_SW_REPLACE;
+	return ph >= IB_PH_SW_CLOSE_DEVICE && ph <= IB_PH_SW_PASID;
 }
 
 static bool is_unmap_phase(int ph)
@@ -165,8 +165,9 @@ json_t *ib_switch_json(const struct ib_workload *w, const struct ib_readout *r)
 		IB_PH_SW_REMAP, IB_PH_SW_OPEN_DEVICE, IB_PH_SW_BUS_MASTER,
 	};
 	static const int replace_steps[] = { IB_PH_SW_REPLACE };
-	bool rebind = !strcmp(ib_switch_kind(w), "rebind");
-	const int *steps = rebind ? rebind_steps : replace_steps;
+	static const int pasid_steps[] = { IB_PH_SW_PASID };
+	bool rebind = !strcmp(ib_switch_kind(w), "rebind"), pasid = !strcmp(ib_switch_kind(w), "pasid");
+	const int *steps = rebind ? rebind_steps : pasid ? pasid_steps : replace_steps;
 	size_t nsteps = rebind ? sizeof(rebind_steps) / sizeof(int) : 1;
 	json_t *o = json_object(), *rb = ib_phase_samples_json(&w->switches, -1, -1), *st = json_object();
 
@@ -186,7 +187,10 @@ json_t *ib_switch_json(const struct ib_workload *w, const struct ib_readout *r)
 	json_object_set_new(rb, "kind", json_string(ib_switch_kind(w)));
 	json_object_set_new(rb, "source", json_string(rebind ?
 		"harness (user space): VFIO type1 has no switch call; a rebind is the sequence of steps below, "
-		"each with the kernel work the probes saw inside it (all passes, warm-up included)" :
+		"each with the kernel work the probes saw inside it (all passes, warm-up included)" : pasid ?
+		"harness (user space): a switch into a context that holds a PASID costs nothing; otherwise one "
+		"IOMMU_TEST_CMD PASID_ATTACH (free PASID) or PASID_REPLACE (least recently used PASID) on the "
+		"mock device; the kernel work inside them is under steps.pasid.kernel" :
 		"harness (user space): one VFIO_DEVICE_ATTACH_IOMMUFD_PT of the live device to the next "
 		"context's HWPT; the kernel work inside it is under steps.replace.kernel"));
 	json_object_set_new(rb, "steps", st);
@@ -370,4 +374,28 @@ json_t *ib_domains_json(const struct ib_readout *r, json_t *contexts)
 		"domain instances are numbered by the attach that installs them; a pointer the allocator "
 		"hands out again after a free starts a new instance (pointer_reused)"));
 	return o;
+}
+
+json_t *ib_pasids_json(const struct ib_workload *w)
+{
+	json_t *a = json_array();
+
+	if (!w->mock)
+		return json_null();
+	for (unsigned i = 0; i < w->sc->pasid_slots; i++) {
+		const struct ib_pasid_slot *sl = &w->pasid[i];
+		json_t *o = json_object(), *served = json_array();
+
+		for (unsigned c = 0; c < w->sc->contexts; c++)
+			if (sl->served & (1ull << c))
+				json_array_append_new(served, json_integer(c));
+		json_object_set_new(o, "pasid", json_integer(i + 1));
+		json_object_set_new(o, "attaches", json_integer((json_int_t)sl->attaches));
+		json_object_set_new(o, "replaces", json_integer((json_int_t)sl->replaces));
+		json_object_set_new(o, "detaches", json_integer((json_int_t)sl->detaches));
+		json_object_set_new(o, "hits", json_integer((json_int_t)sl->hits));
+		json_object_set_new(o, "contexts_served", served);
+		json_array_append_new(a, o);
+	}
+	return a;
 }

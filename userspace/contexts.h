@@ -19,4 +19,9 @@ json_t *ib_checks_json(const struct ib_workload *w);
 /* domain instances; adds contexts[i].domains to the given contexts array */
 json_t *ib_domains_json(const struct ib_readout *r, json_t *contexts);
 
+/* switch_kind=pasid: per PASID of the mock device, its attach, replace
+ * and detach ioctls, the switches it served without one, and the contexts
+ * it held; null for other kinds. */
+json_t *ib_pasids_json(const struct ib_workload *w);
+
 #endif

@@ -57,6 +57,50 @@ const struct ib_hook_def ib_catalog[] = {
 
 
 	/*
+	 * The DMA API over an IOMMU (drivers/iommu/dma-iommu.c): what kernel
+	 * drivers use, never VFIO. A map allocates an IOVA and calls
+	 * iommu_map; an unmap calls iommu_unmap_fast, then either syncs at
+	 * once (strict) or queues the IOVA on the flush queue (lazy), whose
+	 * flush invalidates the whole domain later. The page/phys entry
+	 * points were renamed in ~6.17.
+	 */
+	{ .name = "dma_map_page_attrs", .role = IB_ROLE_MAP, .type = IB_HOOK_FUNC, .size_param = "size",
+	  .size_arg = 4, .tp = NO_TP, .layer = "dma-api",
+	  .note = "all kernels: dma_map_single/dma_map_page, the call dma_map_benchmark times" },
+	{ .name = "dma_unmap_page_attrs", .role = IB_ROLE_UNMAP, .type = IB_HOOK_FUNC, .size_param = "size",
+	  .size_arg = 3, .tp = NO_TP, .layer = "dma-api", .note = "all kernels: dma_unmap_single/dma_unmap_page" },
+	{ .name = "dma_map_sg_attrs", .role = IB_ROLE_MAP, .type = IB_HOOK_FUNC, .tp = NO_TP,
+	  .layer = "dma-api", .note = "all kernels: dma_map_sg" },
+	{ .name = "dma_unmap_sg_attrs", .role = IB_ROLE_UNMAP, .type = IB_HOOK_FUNC, .tp = NO_TP,
+	  .layer = "dma-api", .note = "all kernels: dma_unmap_sg" },
+	{ .name = "iommu_dma_map_page", .role = IB_ROLE_MAP, .type = IB_HOOK_FUNC, .size_param = "size",
+	  .size_arg = 4, .tp = NO_TP, .layer = "dma-iommu",
+	  .note = "up to ~6.16: dma_map_page/dma_map_single on a device behind an IOMMU" },
+	{ .name = "iommu_dma_unmap_page", .role = IB_ROLE_UNMAP, .type = IB_HOOK_FUNC, .size_param = "size",
+	  .size_arg = 3, .tp = NO_TP, .layer = "dma-iommu", .note = "up to ~6.16" },
+	{ .name = "iommu_dma_map_phys", .role = IB_ROLE_MAP, .type = IB_HOOK_FUNC, .size_param = "size",
+	  .size_arg = 3, .tp = NO_TP, .layer = "dma-iommu",
+	  .note = "~6.17+: replaces iommu_dma_map_page (dma_map_phys)" },
+	{ .name = "iommu_dma_unmap_phys", .role = IB_ROLE_UNMAP, .type = IB_HOOK_FUNC, .size_param = "size",
+	  .size_arg = 3, .tp = NO_TP, .layer = "dma-iommu", .note = "~6.17+: replaces iommu_dma_unmap_page" },
+	{ .name = "iommu_dma_map_sg", .role = IB_ROLE_MAP, .type = IB_HOOK_FUNC, .tp = NO_TP,
+	  .layer = "dma-iommu", .note = "dma_map_sg: one IOVA range for the whole list" },
+	{ .name = "iommu_dma_unmap_sg", .role = IB_ROLE_UNMAP, .type = IB_HOOK_FUNC, .tp = NO_TP,
+	  .layer = "dma-iommu", .note = "dma_unmap_sg" },
+	{ .name = "alloc_iova_fast", .role = IB_ROLE_IOVA, .type = IB_HOOK_FUNC, .size_param = "size",
+	  .size_arg = 2, .unit = "pages", .tp = NO_TP, .layer = "iova",
+	  .note = "IOVA allocation through the per-CPU caches (size in pages)" },
+	{ .name = "free_iova_fast", .role = IB_ROLE_IOVA, .type = IB_HOOK_FUNC, .size_param = "size",
+	  .size_arg = 3, .unit = "pages", .tp = NO_TP, .layer = "iova",
+	  .note = "IOVA freed at once (strict) or when the flush queue drains (lazy)" },
+	{ .name = "queue_iova", .role = IB_ROLE_IOVA, .type = IB_HOOK_FUNC, .tp = NO_TP, .layer = "dma-iommu",
+	  .note = "lazy mode: an unmapped IOVA waits on the flush queue (static; absent when inlined)" },
+	{ .name = "fq_flush_iotlb", .role = IB_ROLE_TLB_INV, .type = IB_HOOK_FUNC, .tp = NO_TP,
+	  .layer = "dma-iommu", .kind = IB_TLB_DOMAIN,
+	  .note = "lazy mode: one flush of the whole domain for a batch of queued IOVAs "
+		  "(ring full or 10 ms timer; static, absent when inlined)" },
+
+	/*
 	 * Replacing the domain of a live device (iommufd), PASID attach. The
 	 * core function moved: iommu_group_replace_domain on 6.5-6.9 (~),
 	 * iommu_replace_group_handle from ~6.10; iommufd_device_replace
@@ -125,7 +169,8 @@ const struct ib_hook_def ib_catalog[] = {
 	  .note = "page-selective IOTLB flush of one domain on one IOMMU; up to ~6.9" },
 	{ .name = "intel_flush_iotlb_all", .role = IB_ROLE_TLB_INV, .type = IB_HOOK_FUNC,
 	  .tp = NO_TP, .layer = "intel", .kind = IB_TLB_DOMAIN,
-	  .note = "domain-selective flush (flush_iotlb_all op); up to ~6.9" },
+	  .note = "domain-selective flush (the flush_iotlb_all op, e.g. the DMA flush queue's); "
+		  "from ~6.10 through cache_tag_flush_all" },
 	{ .name = "cache_tag_flush_range", .role = IB_ROLE_TLB_INV, .type = IB_HOOK_FUNC,
 	  .tp = NO_TP, .layer = "intel", .kind = IB_TLB_RANGE,
 	  .note = "6.10+: range flush over the domain's cache tags" },
@@ -186,7 +231,7 @@ static const char *const role_names[IB_NR_ROLES] = {
 	[IB_ROLE_ATTACH] = "attach", [IB_ROLE_DETACH] = "detach",
 	[IB_ROLE_SWITCH] = "switch", [IB_ROLE_TLB_INV] = "tlb_inv",
 	[IB_ROLE_TLB_SYNC] = "tlb_sync", [IB_ROLE_FAULT] = "fault",
-	[IB_ROLE_GROUP] = "group",
+	[IB_ROLE_GROUP] = "group", [IB_ROLE_IOVA] = "iova",
 };
 
 static const char *const tp_names[IB_NR_TPS] = {
@@ -223,6 +268,7 @@ const char *ib_phase_name(int phase)
 		[IB_PH_SW_JOIN] = "join_container", [IB_PH_SW_SET_IOMMU] = "set_iommu",
 		[IB_PH_SW_REMAP] = "remap_resident", [IB_PH_SW_OPEN_DEVICE] = "open_device",
 		[IB_PH_SW_BUS_MASTER] = "bus_master", [IB_PH_SW_REPLACE] = "replace",
+		[IB_PH_SW_PASID] = "pasid",
 		[IB_PH_TEARDOWN] = "teardown",
 	};
 

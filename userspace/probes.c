@@ -76,7 +76,8 @@ static bool tp_wanted(const struct ib_hook *hooks, int tp)
 	return false;
 }
 
-static int configure(struct iommubench_bpf *skel, struct ib_hook *hooks, uint32_t tgid)
+static int configure(struct iommubench_bpf *skel, struct ib_hook *hooks, uint32_t tgid,
+		     const char *comm)
 {
 	struct bpf_program *prog;
 	int err;
@@ -84,6 +85,12 @@ static int configure(struct iommubench_bpf *skel, struct ib_hook *hooks, uint32_
 	bpf_object__for_each_program(prog, skel->obj)
 		bpf_program__set_autoload(prog, false);
 	skel->rodata->filter_tgid = tgid;
+	if (comm && comm[0]) {
+		size_t n = strnlen(comm, IB_COMM_LEN - 1);
+
+		memcpy((char *)skel->rodata->filter_comm, comm, n);
+		skel->rodata->filter_comm_len = (__u8)n;
+	}
 	for (size_t i = 0; i < ib_catalog_len; i++) {
 		struct ib_hook *h = &hooks[i];
 		const char *entry = NULL, *exit = NULL;
@@ -231,7 +238,7 @@ static void attach_hooks(struct ib_probes *p)
 }
 
 int ib_probes_start(struct ib_probes *p, struct ib_hook *hooks, uint32_t filter_tgid,
-		    char *err, size_t errlen)
+		    const char *filter_comm, char *err, size_t errlen)
 {
 	int e;
 
@@ -245,7 +252,7 @@ int ib_probes_start(struct ib_probes *p, struct ib_hook *hooks, uint32_t filter_
 			snprintf(err, errlen, "opening the BPF object: %s", strerror(-e));
 			return e;
 		}
-		e = configure(p->skel, hooks, filter_tgid);
+		e = configure(p->skel, hooks, filter_tgid, filter_comm);
 		if (e) {
 			snprintf(err, errlen, "configuring the BPF object: %s", strerror(-e));
 			goto fail;

@@ -34,10 +34,12 @@ struct ib_probes {
 /* Open, configure, load and attach. Hooks whose program the kernel refuses
  * are moved to their next mode (fentry -> kprobe -> tracepoint -> none) and
  * the load retried; what happened is left in each hook's mode and reason.
- * filter_tgid 0 traces every process. Returns 0 when at least the loader
+ * filter_tgid 0 traces every process; filter_comm (NULL or "" for none)
+ * keeps only tasks whose name starts with it (at most 15 characters are
+ * compared, the kernel's task name length). Returns 0 when at least the loader
  * worked (hooks may still be unattached), else -errno with err filled. */
 int ib_probes_start(struct ib_probes *p, struct ib_hook *hooks, uint32_t filter_tgid,
-		    char *err, size_t errlen);
+		    const char *filter_comm, char *err, size_t errlen);
 
 /* Sum the per-CPU maps. */
 int ib_probes_read(struct ib_probes *p, struct ib_readout *out);

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include "backend_dma.h"
 #include "backend_vfio.h"
 #include "plan.h"
 #include "cli.h"
@@ -17,6 +18,7 @@
 #include "hostinfo.h"
 #include "probes.h"
 #include "results.h"
+#include "run_dma.h"
 #include "scenario.h"
 #include "stats.h"
 #include "summary.h"
@@ -36,8 +38,10 @@ static const char run_usage[] =
 "      --no-bind       fail if the device is not bound to vfio-pci already\n"
 "      --no-probes     harness timings only (no BPF)\n"
 "      --attach MODE   best attach mode to use: fentry (default), kprobe, tracepoint\n"
-"      --backend B     vfio (type1 containers, switch = rebind) or iommufd (IOAS + HWPT per\n"
-"                      context, switch = replace); overrides the scenario's backend=\n"
+"      --backend B     vfio (type1 containers, switch = rebind), iommufd (IOAS + HWPT per\n"
+"                      context, switch = replace, or pasid on a mock device) or dma (the\n"
+"                      kernel's dma_map_benchmark driver: DMA API, its averages beside ours);\n"
+"                      overrides the scenario's backend=\n"
 "  -q, --quiet         no summary on stdout\n"
 "  -v, --verbose       libbpf messages and progress\n"
 "\n"
@@ -45,7 +49,9 @@ static const char run_usage[] =
 "  iommubench run scenarios/basic.ini\n"
 "  iommubench run scenarios/basic.ini --device 0000:03:00.0 -o results/basic-nvme.json\n"
 "  lab/run x86-vtd -- iommubench run scenarios/basic.ini\n"
-"  lab/run x86-iommufd -- iommubench run scenarios/aux-switch.ini --backend iommufd\n";
+"  lab/run x86-iommufd -- iommubench run scenarios/aux-switch.ini --backend iommufd\n"
+"  lab/run x86-iommufd -- iommubench run scenarios/pasid-switch.ini\n"
+"  lab/run x86-iommufd -- iommubench run scenarios/dma-map.ini\n";
 
 static volatile sig_atomic_t stop_requested;
 
@@ -162,6 +168,9 @@ int cmd_run(int argc, char **argv, const struct ib_global *g)
 	struct ib_vfio vfio = { .container_fd = -1, .group_fd = -1 };
 	struct ib_plan plan = {0};
 	struct ib_workload wl = {0};
+	struct ib_dma dmadev = { .fd = -1 };
+	struct ib_dma_runs *dmaruns = NULL;
+	bool mock = false, dma = false;
 	bool skip_unmap = false;
 	char err[1024], out[4096], started[32], finished[32];
 	const char *lab;
@@ -185,7 +194,7 @@ int cmd_run(int argc, char **argv, const struct ib_global *g)
 		case 'S': skip_unmap = true; break;
 		case 'K':
 			if ((backend = ib_backend_parse(optarg)) < 0) {
-				fprintf(stderr, "iommubench: --backend %s: want vfio or iommufd\n", optarg);
+				fprintf(stderr, "iommubench: --backend %s: want vfio, iommufd or dma\n", optarg);
 				return 2;
 			}
 			break;
@@ -201,16 +210,28 @@ int cmd_run(int argc, char **argv, const struct ib_global *g)
 		fprintf(stderr, "iommubench: %s\n", err);
 		return 2;
 	}
+	if (bind_arg >= 0)
+		sc.bind = bind_arg;
+	if (backend >= 0)
+		sc.backend = (enum ib_backend_kind)backend;
+	if (sc.switch_kind != IB_SWK_AUTO &&
+	    !((sc.switch_kind == IB_SWK_REBIND && sc.backend == IB_BACKEND_VFIO) ||
+	      (sc.switch_kind != IB_SWK_REBIND && sc.backend == IB_BACKEND_IOMMUFD))) {
+		fprintf(stderr, "iommubench: %s: switch_kind=%s does not go with backend %s; allowed: rebind "
+			"with vfio, replace or pasid with iommufd\n", sc.path, ib_switch_kind_name(sc.switch_kind),
+			ib_backend_name(sc.backend));
+		return 2;
+	}
+	mock = ib_switch_kind_of(&sc) == IB_SWK_PASID;
+	dma = sc.backend == IB_BACKEND_DMA;
 	device = dev_arg ? dev_arg : sc.device[0] ? sc.device : getenv("IOMMUBENCH_DEVICE");
+	if (mock)
+		device = "mock"; /* the iommufd selftest's mock devices: no PCI device is used */
 	if (!device || !device[0]) {
 		fprintf(stderr, "iommubench: no device: pass --device BDF, set device= in %s, or set IOMMUBENCH_DEVICE\n",
 			sc.path);
 		return 2;
 	}
-	if (bind_arg >= 0)
-		sc.bind = bind_arg;
-	if (backend >= 0)
-		sc.backend = (enum ib_backend_kind)backend;
 	if (out_arg)
 		snprintf(out, sizeof(out), "%s", out_arg);
 	else if ((e = default_output(&sc, out, sizeof(out)))) {
@@ -222,7 +243,7 @@ int cmd_run(int argc, char **argv, const struct ib_global *g)
 		return 2;
 	}
 
-	if ((e = ib_plan_build(&sc, &plan, err, sizeof(err)))) {
+	if (!dma && (e = ib_plan_build(&sc, &plan, err, sizeof(err)))) {
 		fprintf(stderr, "iommubench: %s\n", err);
 		return 2;
 	}
@@ -240,15 +261,31 @@ int cmd_run(int argc, char **argv, const struct ib_global *g)
 	}
 
 	/* Bind before the probes start: driver binding is not part of the run. */
-	if ((e = ib_vfio_prepare(&vfio, device, sc.bind, err, sizeof(err)))) {
+	if (dma)
+		e = ib_dma_prepare(&dmadev, device, sc.bind, &sc.dma, err, sizeof(err));
+	else if (!mock)
+		e = ib_vfio_prepare(&vfio, device, sc.bind, err, sizeof(err));
+	if (e) {
+		fprintf(stderr, "iommubench: %s\n", err);
+		goto out;
+	}
+	/* dma: the kernel's figures without probes first, as the reference */
+	if (dma && (dmaruns = calloc(1, sizeof(*dmaruns))) == NULL) {
+		fprintf(stderr, "iommubench: out of memory\n");
+		goto out;
+	}
+	if (dma && (e = ib_dma_reference(&dmadev, &sc, true, dmaruns, &stop_requested, verbose,
+					  err, sizeof(err)))) {
 		fprintf(stderr, "iommubench: %s\n", err);
 		goto out;
 	}
 	if (probes_on) {
 		ib_probes_set_verbose(verbose);
+		/* dma: the benchmark's kernel threads, not this process */
 		if ((e = ib_env_probe(&env, err, sizeof(err))) ||
 		    ((env.best = best), (e = ib_hooks_select(&env, hooks))) ||
-		    (e = ib_probes_start(&probes, hooks, (uint32_t)getpid(), err, sizeof(err)))) {
+		    (e = ib_probes_start(&probes, hooks, dma ? 0 : (uint32_t)getpid(), dma ? IB_DMA_COMM : NULL,
+					 err, sizeof(err)))) {
 			fprintf(stderr, "iommubench: probes: %s\n", e ? err : "");
 			goto out;
 		}
@@ -263,14 +300,23 @@ int cmd_run(int argc, char **argv, const struct ib_global *g)
 	wl.stop = &stop_requested;
 	wl.test_skip_unmap = skip_unmap;
 	wl.verbose = verbose;
-	e = ib_workload_run(&wl, err, sizeof(err));
+	if (dma)
+		e = ib_dma_measure(&dmadev, &sc, probes_on ? &probes : NULL, dmaruns, &stop_requested, verbose,
+				   err, sizeof(err));
+	else
+		e = ib_workload_run(&wl, err, sizeof(err));
 	if (e)
 		fprintf(stderr, "iommubench: %s\n", err);
 	if (probes_on && ib_probes_read(&probes, ro))
 		fprintf(stderr, "iommubench: reading the probe maps: %s\n", strerror(errno));
 	ib_probes_stop(&probes);
+	/* dma: and once more without probes, after */
+	if (dma && !e && probes_on && !stop_requested &&
+	    (e = ib_dma_reference(&dmadev, &sc, false, dmaruns, &stop_requested, verbose, err, sizeof(err))))
+		fprintf(stderr, "iommubench: %s\n", err);
 	ib_workload_release(&wl);
 	ib_vfio_cleanup(&vfio);
+	ib_dma_release(&dmadev);
 	ib_utc_now(finished, sizeof(finished), false);
 
 	doc = json_object();
@@ -294,11 +340,11 @@ int cmd_run(int argc, char **argv, const struct ib_global *g)
 	json_object_set_new(doc, "timings_emulated", json_boolean(lab && lab[0]));
 	json_object_set_new(doc, "scenario", scenario_json(&sc, device));
 	json_object_set_new(doc, "backend", json_string(ib_backend_name(sc.backend)));
-	json_object_set_new(doc, "switch_kind", json_string(ib_switch_kind(&wl)));
+	json_object_set_new(doc, "switch_kind", json_string(ib_switch_kind_name(ib_switch_kind_of(&sc))));
 	json_object_set_new(doc, "probes", json_boolean(probes_on));
 	json_object_set_new(doc, "hooks", probes_on ? ib_hooks_json(hooks, ro) : json_array());
 	ops = probes_on ? ib_ops_json(hooks, ro) : json_object();
-	{
+	if (!dma) {
 		/* the kernel's switch role (replace hooks), with the harness
 		 * figures of the switch kind beside it */
 		json_t *sw = json_object_get(ops, "switch"), *kind = ib_switch_json(&wl, probes_on ? ro : NULL);
@@ -313,16 +359,36 @@ int cmd_run(int argc, char **argv, const struct ib_global *g)
 	if (probes_on && json_object_get(ops, "tlb_inv"))
 		json_object_set_new(json_object_get(ops, "tlb_inv"), "kinds", ib_tlb_kinds_json(ro));
 	json_object_set_new(doc, "ops", ops);
-	{
+	if (dma) {
+		/* no contexts: the benchmark's threads carry no tags */
+		json_object_set_new(doc, "domains", json_null());
+		json_object_set_new(doc, "contexts", json_array());
+		json_object_set_new(doc, "deferred", probes_on ? ib_deferred_json(ro) : json_null());
+		json_object_set_new(doc, "page_sizes", json_null());
+		json_object_set_new(doc, "derived", json_null());
+		json_object_set_new(doc, "checks", json_null());
+		json_object_set_new(doc, "dma", ib_dma_json(&dmadev, &sc, dmaruns));
+	} else {
 		json_t *ctxs = ib_contexts_json(&wl, probes_on ? ro : NULL);
 
 		json_object_set_new(doc, "domains", probes_on ? ib_domains_json(ro, ctxs) : json_null());
 		json_object_set_new(doc, "contexts", ctxs);
+		json_object_set_new(doc, "deferred", probes_on ? ib_deferred_json(ro) : json_null());
+		json_object_set_new(doc, "page_sizes", probes_on ? ib_page_sizes_json(ro, &wl) : json_null());
+		json_object_set_new(doc, "derived", probes_on ? ib_derived_json(&wl, ro) : json_null());
+		json_object_set_new(doc, "checks", ib_checks_json(&wl));
+		json_object_set_new(doc, "dma", json_null());
+		json_object_set_new(doc, "pasids", ib_pasids_json(&wl));
+		if (wl.mock) {
+			json_t *m = json_object();
+
+			json_object_set_new(m, "kind", json_string("iommufd selftest mock device (IOMMUFD_TEST)"));
+			json_object_set_new(m, "stdev_id", json_integer(wl.mockdev.stdev_id));
+			json_object_set_new(m, "dev_id", json_integer(wl.mockdev.idev_id));
+			json_object_set_new(m, "pasid_slots", json_integer(sc.pasid_slots));
+			json_object_set_new(doc, "mock_device", m);
+		}
 	}
-	json_object_set_new(doc, "deferred", probes_on ? ib_deferred_json(ro) : json_null());
-	json_object_set_new(doc, "page_sizes", probes_on ? ib_page_sizes_json(ro, &wl) : json_null());
-	json_object_set_new(doc, "derived", probes_on ? ib_derived_json(&wl, ro) : json_null());
-	json_object_set_new(doc, "checks", ib_checks_json(&wl));
 
 	harness = json_object();
 	json_object_set_new(harness, "timer", clock_overhead());
@@ -383,6 +449,8 @@ out:
 	ib_probes_stop(&probes);
 	ib_workload_release(&wl);
 	ib_vfio_cleanup(&vfio);
+	ib_dma_release(&dmadev);
+	free(dmaruns);
 	ib_env_free(&env);
 	json_decref(doc);
 	ib_workload_free(&wl);

@@ -113,6 +113,8 @@ int ib_backend_parse(const char *s)
 		return IB_BACKEND_VFIO;
 	if (!strcmp(s, "iommufd"))
 		return IB_BACKEND_IOMMUFD;
+	if (!strcmp(s, "dma"))
+		return IB_BACKEND_DMA;
 	return -1;
 }
 
@@ -552,13 +554,108 @@ static int set_checks(struct ib_scenario *sc, const char *v, char *why, size_t n
 	return parse_bool(v, &sc->checks, why, n);
 }
 
+static const char *const switch_kind_names[] = {
+	[IB_SWK_AUTO] = "auto", [IB_SWK_REBIND] = "rebind",
+	[IB_SWK_REPLACE] = "replace", [IB_SWK_PASID] = "pasid",
+};
+
+static int set_switch_kind(struct ib_scenario *sc, const char *v, char *why, size_t n)
+{
+	int k;
+
+	if (parse_word(v, NAMES(switch_kind_names), &k, "a switch kind", why, n))
+		return -1;
+	sc->switch_kind = (enum ib_switch_kind)k;
+	return 0;
+}
+
+static int set_pasid_slots(struct ib_scenario *sc, const char *v, char *why, size_t n)
+{
+	uint64_t x;
+
+	if (parse_range(v, 1, IB_SC_MAX_CONTEXTS, &x, why, n))
+		return -1;
+	sc->pasid_slots = (uint32_t)x;
+	return 0;
+}
+
+/* the limits of dma_map_benchmark's ioctl (threads, seconds, granule) */
+static int set_u32_range(const char *v, uint64_t min, uint64_t max, uint32_t *out, char *why, size_t n)
+{
+	uint64_t x;
+
+	if (parse_range(v, min, max, &x, why, n))
+		return -1;
+	*out = (uint32_t)x;
+	return 0;
+}
+
+static int set_dma_threads(struct ib_scenario *sc, const char *v, char *why, size_t n)
+{
+	return set_u32_range(v, 1, 1024, &sc->dma.threads, why, n);
+}
+
+static int set_dma_seconds(struct ib_scenario *sc, const char *v, char *why, size_t n)
+{
+	return set_u32_range(v, 1, 300, &sc->dma.seconds, why, n);
+}
+
+static int set_granule(struct ib_scenario *sc, const char *v, char *why, size_t n)
+{
+	return set_u32_range(v, 1, 1024, &sc->dma.granule, why, n);
+}
+
+static int set_dma_bits(struct ib_scenario *sc, const char *v, char *why, size_t n)
+{
+	return set_u32_range(v, 12, 64, &sc->dma.dma_bits, why, n);
+}
+
+static const char *const dma_dir_names[] = {
+	[IB_DMA_BIDIRECTIONAL] = "bidirectional", [IB_DMA_TO_DEVICE] = "to_device",
+	[IB_DMA_FROM_DEVICE] = "from_device",
+};
+static const char *const dma_map_names[] = { [IB_DMA_SINGLE] = "single", [IB_DMA_SG] = "sg" };
+static const char *const dma_domain_names[] = {
+	[IB_DMA_DOMAIN_KEEP] = "keep", [IB_DMA_DOMAIN_STRICT] = "strict", [IB_DMA_DOMAIN_LAZY] = "lazy",
+};
+
+static int set_dma_dir(struct ib_scenario *sc, const char *v, char *why, size_t n)
+{
+	int k;
+
+	if (parse_word(v, NAMES(dma_dir_names), &k, "a DMA direction", why, n))
+		return -1;
+	sc->dma.dir = (enum ib_dma_dir)k;
+	return 0;
+}
+
+static int set_dma_map(struct ib_scenario *sc, const char *v, char *why, size_t n)
+{
+	int k;
+
+	if (parse_word(v, NAMES(dma_map_names), &k, "a DMA map mode", why, n))
+		return -1;
+	sc->dma.map = (enum ib_dma_map)k;
+	return 0;
+}
+
+static int set_dma_domain(struct ib_scenario *sc, const char *v, char *why, size_t n)
+{
+	int k;
+
+	if (parse_word(v, NAMES(dma_domain_names), &k, "a DMA domain type", why, n))
+		return -1;
+	sc->dma.domain = (enum ib_dma_domain)k;
+	return 0;
+}
+
 static const struct key {
 	const char *name;
 	enum sec_kind sec;
 	int (*set)(struct ib_scenario *sc, const char *v, char *why, size_t n);
 	const char *allowed;
 } keys[] = {
-	{ "backend", SEC_GLOBAL, set_backend, "vfio, iommufd" },
+	{ "backend", SEC_GLOBAL, set_backend, "vfio, iommufd, dma" },
 	{ "device", SEC_GLOBAL, set_device,
 	  "a PCI address DDDD:BB:DD.F or BB:DD.F, e.g. 0000:00:02.0" },
 	{ "bind", SEC_GLOBAL, set_bind, "0/1, yes/no, true/false" },
@@ -586,6 +683,16 @@ static const struct key {
 	{ "cpus", SEC_JOB, set_cpus,
 	  "1..16 CPU numbers 0..1023, comma-separated, e.g. 0,2" },
 	{ "checks", SEC_JOB, set_checks, "0/1, yes/no, true/false" },
+	{ "switch_kind", SEC_JOB, set_switch_kind,
+	  "auto, rebind (backend vfio), replace or pasid (backend iommufd)" },
+	{ "pasid_slots", SEC_JOB, set_pasid_slots, "1..64" },
+	{ "dma_threads", SEC_JOB, set_dma_threads, "1..1024" },
+	{ "dma_seconds", SEC_JOB, set_dma_seconds, "1..300" },
+	{ "granule", SEC_JOB, set_granule, "1..1024" },
+	{ "dma_dir", SEC_JOB, set_dma_dir, "bidirectional, to_device, from_device" },
+	{ "dma_map", SEC_JOB, set_dma_map, "single, sg" },
+	{ "dma_domain", SEC_JOB, set_dma_domain, "keep, strict, lazy" },
+	{ "dma_bits", SEC_JOB, set_dma_bits, "12..64" },
 };
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 
@@ -606,7 +713,7 @@ static int on_key(void *user, const char *section, const char *name, const char 
 	struct parse *p = user;
 	struct ib_scenario *sc = p->sc;
 	const struct key *k = NULL;
-	char why[512], list[256];
+	char why[512], list[512];
 	size_t i;
 
 	/* read_line() tracks the section: it also sees sections without keys */
@@ -816,6 +923,15 @@ static void defaults(struct ib_scenario *sc)
 	sc->threads = 1;
 	sc->ncpus = 0;
 	sc->checks = false;
+	sc->switch_kind = IB_SWK_AUTO;
+	sc->pasid_slots = 1;
+	sc->dma.threads = 1;
+	sc->dma.seconds = 1;
+	sc->dma.granule = 1;
+	sc->dma.dir = IB_DMA_BIDIRECTIONAL;
+	sc->dma.map = IB_DMA_SINGLE;
+	sc->dma.domain = IB_DMA_DOMAIN_KEEP;
+	sc->dma.dma_bits = 32;
 }
 
 /* Line of a key as read, 0 when the file does not give it. */
@@ -874,6 +990,21 @@ static void check_switches(struct parse *p)
 		     (unsigned long long)sc->switches, ctx ? "" : " (the default)");
 }
 
+/* The switch kind must be one the backend can do; blame switch_kind=. */
+static void check_switch_kind(struct parse *p)
+{
+	struct ib_scenario *sc = p->sc;
+	enum ib_switch_kind k = sc->switch_kind;
+	int line = key_line(sc, "switch_kind");
+
+	if (k == IB_SWK_AUTO || (k == IB_SWK_REBIND && sc->backend == IB_BACKEND_VFIO) ||
+	    ((k == IB_SWK_REPLACE || k == IB_SWK_PASID) && sc->backend == IB_BACKEND_IOMMUFD))
+		return;
+	fail(p, line, "key 'switch_kind': %s does not go with backend=%s; allowed: rebind with "
+	     "backend=vfio, replace or pasid with backend=iommufd, or auto",
+	     switch_kind_names[k], ib_backend_name(sc->backend));
+}
+
 int ib_scenario_load(const char *path, struct ib_scenario *sc, char *err, size_t errlen)
 {
 	struct parse p = { .path = path, .sc = sc, .err = err, .errlen = errlen };
@@ -923,13 +1054,33 @@ int ib_scenario_load(const char *path, struct ib_scenario *sc, char *err, size_t
 		check_range(&p);
 	if (!p.failed)
 		check_switches(&p);
+	if (!p.failed)
+		check_switch_kind(&p);
 	return p.failed ? -1 : 0;
 }
 
 const char *ib_backend_name(enum ib_backend_kind b)
 {
-	return b == IB_BACKEND_VFIO ? "vfio" : b == IB_BACKEND_IOMMUFD ? "iommufd" : "unknown";
+	return b == IB_BACKEND_VFIO ? "vfio" : b == IB_BACKEND_IOMMUFD ? "iommufd" :
+	       b == IB_BACKEND_DMA ? "dma" : "unknown";
 }
+
+enum ib_switch_kind ib_switch_kind_of(const struct ib_scenario *sc)
+{
+	if (sc->switch_kind != IB_SWK_AUTO)
+		return sc->switch_kind;
+	return sc->backend == IB_BACKEND_IOMMUFD ? IB_SWK_REPLACE :
+	       sc->backend == IB_BACKEND_VFIO ? IB_SWK_REBIND : IB_SWK_AUTO;
+}
+
+const char *ib_switch_kind_name(enum ib_switch_kind k)
+{
+	return k == IB_SWK_AUTO ? "none" : switch_kind_names[k];
+}
+
+const char *ib_dma_dir_name(enum ib_dma_dir d) { return dma_dir_names[d]; }
+const char *ib_dma_map_name(enum ib_dma_map m) { return dma_map_names[m]; }
+const char *ib_dma_domain_name(enum ib_dma_domain d) { return dma_domain_names[d]; }
 
 const char *ib_order_name(enum ib_order o)
 {

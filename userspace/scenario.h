@@ -10,9 +10,10 @@
 enum ib_backend_kind {
 	IB_BACKEND_VFIO = 0,    /* VFIO type1 containers; switch = rebind */
 	IB_BACKEND_IOMMUFD,     /* /dev/iommu IOAS + HWPT per context, VFIO cdev; switch = replace */
+	IB_BACKEND_DMA,         /* the kernel's dma_map_benchmark driver: DMA API (dma-iommu) */
 };
 
-/* "vfio" / "iommufd" -> backend; -1 otherwise */
+/* "vfio" / "iommufd" / "dma" -> backend; -1 otherwise */
 int ib_backend_parse(const char *s);
 
 enum ib_memory {
@@ -38,6 +39,33 @@ enum ib_mix_op {
 	IB_MIX_UNMAP,      /* unmap it, as invalidate= says */
 	IB_MIX_REMAP,      /* unmap then map again each mapping of the working set */
 	IB_MIX_TOUCH,      /* DMA through the first working-set mapping (isolation check) */
+};
+
+/* How a switch moves the device to another context's pagetable. */
+enum ib_switch_kind {
+	IB_SWK_AUTO = 0,   /* the backend's own: rebind (vfio), replace (iommufd) */
+	IB_SWK_REBIND,     /* vfio: close, leave, join another container, set_iommu, re-map */
+	IB_SWK_REPLACE,    /* iommufd: attach the live device to another HWPT */
+	IB_SWK_PASID,      /* iommufd mock device: PASID attach/replace on pasid_slots PASIDs */
+};
+
+/* dma backend (dma_map_benchmark's ioctl) */
+enum ib_dma_dir { IB_DMA_BIDIRECTIONAL = 0, IB_DMA_TO_DEVICE, IB_DMA_FROM_DEVICE };
+enum ib_dma_map { IB_DMA_SINGLE = 0, IB_DMA_SG };
+enum ib_dma_domain {
+	IB_DMA_DOMAIN_KEEP = 0, /* leave the group's default domain type as it is */
+	IB_DMA_DOMAIN_STRICT,   /* "DMA": every unmap invalidates before it returns */
+	IB_DMA_DOMAIN_LAZY,     /* "DMA-FQ": unmaps queue IOVAs, a flush queue invalidates later */
+};
+
+struct ib_dma_params {
+	uint32_t threads;       /* kernel threads mapping in parallel; default 1 */
+	uint32_t seconds;       /* per repetition; default 1 */
+	uint32_t granule;       /* pages per map (single) or scatterlist entries (sg); default 1 */
+	enum ib_dma_dir dir;    /* default bidirectional */
+	enum ib_dma_map map;    /* default single */
+	enum ib_dma_domain domain; /* default keep */
+	uint32_t dma_bits;      /* DMA mask width; default 32 */
 };
 
 #define IB_SC_MAX_MIX 16
@@ -79,6 +107,10 @@ struct ib_scenario {
 	uint32_t ncpus;         /* CPUs to pin threads to, in order (thread i -> cpus[i % ncpus]); 0 = no pinning */
 	int cpus[IB_SC_MAX_THREADS];
 	bool checks;            /* isolation checks with real DMA (edu device only); default off */
+	enum ib_switch_kind switch_kind; /* default auto */
+	uint32_t pasid_slots;   /* switch_kind=pasid: PASIDs attached at once; default 1 */
+
+	struct ib_dma_params dma; /* backend=dma */
 
 	/* every key=value as read, for echoing into results */
 	size_t nkv;
@@ -91,6 +123,12 @@ struct ib_scenario {
 int ib_scenario_load(const char *path, struct ib_scenario *sc, char *err, size_t errlen);
 
 const char *ib_backend_name(enum ib_backend_kind b);
+/* the kind a run uses: auto resolved against the backend */
+enum ib_switch_kind ib_switch_kind_of(const struct ib_scenario *sc);
+const char *ib_switch_kind_name(enum ib_switch_kind k);
+const char *ib_dma_dir_name(enum ib_dma_dir d);
+const char *ib_dma_map_name(enum ib_dma_map m);
+const char *ib_dma_domain_name(enum ib_dma_domain d);
 const char *ib_order_name(enum ib_order o);
 const char *ib_memory_name(enum ib_memory m);
 const char *ib_switch_name(enum ib_switch_pattern s);

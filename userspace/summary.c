@@ -176,6 +176,43 @@ static void print_contexts(FILE *f, json_t *doc)
 			geti(iso, "run"), geti(iso, "failed"), geti(iso, "positive_run"), geti(iso, "positive_failed"));
 }
 
+/* backend=dma: the kernel's own averages beside the probes' means */
+static void print_dma(FILE *f, json_t *dma)
+{
+	json_t *p = json_object_get(dma, "params"), *r, *cmp = json_object_get(dma, "comparison");
+	const char *op;
+	size_t i;
+
+	fprintf(f, "\ndma_map_benchmark on %s (domain %s): %lld thread(s), %lld s per run, granule %lld, %s %s\n",
+		gets_(dma, "device"), gets_(dma, "domain_type"), geti(p, "threads"), geti(p, "seconds"),
+		geti(p, "granule"), gets_(p, "map"), gets_(p, "dir"));
+	fprintf(f, "  %3s %-10s %6s %12s %12s %12s %12s %10s\n", "run", "role", "probes", "kernel map",
+		"kernel unmap", "probe map", "probe unmap", "calls");
+	json_array_foreach(json_object_get(dma, "runs"), i, r) {
+		json_t *k = json_object_get(r, "kernel"), *pf = json_object_get(r, "probes_figures");
+		char km[32], ku[32], pm[32], pu[32];
+
+		fmt_ns(km, sizeof(km), geti(k, "map_avg_ns"));
+		fmt_ns(ku, sizeof(ku), geti(k, "unmap_avg_ns"));
+		fmt_ns(pm, sizeof(pm), json_is_object(pf) ? geti(pf, "map_mean_ns") : -1);
+		fmt_ns(pu, sizeof(pu), json_is_object(pf) ? geti(pf, "unmap_mean_ns") : -1);
+		fprintf(f, "  %3lld %-10s %6s %12s %12s %12s %12s %10lld\n", geti(r, "run"), gets_(r, "role"),
+			json_is_true(json_object_get(r, "probes")) ? "on" : "off", km, ku, pm, pu,
+			json_is_object(pf) ? geti(pf, "map_calls") : 0);
+	}
+	json_object_foreach(cmp, op, r) {
+		char k[32], n[32], pr[32];
+
+		if (!json_is_object(r))
+			continue;
+		fmt_ns(k, sizeof(k), geti(r, "kernel_avg_ns"));
+		fmt_ns(n, sizeof(n), geti(r, "kernel_avg_without_probes_ns"));
+		fmt_ns(pr, sizeof(pr), geti(r, "probe_mean_ns"));
+		fprintf(f, "  %s: kernel %s (without probes %s), probes %s: %s\n", op, k, n, pr,
+			json_is_true(json_object_get(r, "agree")) ? "agree" : gets_(r, "why"));
+	}
+}
+
 void ib_print_summary(FILE *f, json_t *doc)
 {
 	json_t *host = json_object_get(doc, "host"), *sc = json_object_get(doc, "scenario");
@@ -203,10 +240,14 @@ void ib_print_summary(FILE *f, json_t *doc)
 	}
 	print_switches(f, json_object_get(ops, "switch"));
 	print_invalidations(f, doc);
-	print_contexts(f, doc);
-	fprintf(f, "\nharness (user space, per ioctl)\n");
-	json_object_foreach(json_object_get(harness, "ops"), rname, v)
-		row(f, rname, v);
+	if (json_is_object(json_object_get(doc, "dma"))) {
+		print_dma(f, json_object_get(doc, "dma"));
+	} else {
+		print_contexts(f, doc);
+		fprintf(f, "\nharness (user space, per ioctl)\n");
+		json_object_foreach(json_object_get(harness, "ops"), rname, v)
+			row(f, rname, v);
+	}
 	v = json_object_get(harness, "timer");
 	fprintf(f, "  clock overhead: min %lldns, median %lldns (%s)\n", geti(v, "min_ns"),
 		geti(v, "p50_ns"), gets_(v, "clocksource"));

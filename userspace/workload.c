@@ -13,6 +13,13 @@
  * its mappings, and a switch is one VFIO_DEVICE_ATTACH_IOMMUFD_PT of the
  * live device to another HWPT: the kernel replaces the domain in place.
  *
+ * switch_kind=pasid runs on an iommufd selftest mock device (no DMA, no
+ * PCI device): contexts are IOASes with PASID-capable HWPTs, the device has
+ * pasid_slots PASIDs (1..pasid_slots), and a switch into a context that
+ * holds none attaches it to a free PASID, or replaces the least recently
+ * used PASID's HWPT with it. Isolation checks ask the mock domain which
+ * pages it translates (IOMMU_TEST_OP_MD_CHECK_MAP).
+ *
  * Memory: context c owns a block of (pages + resident + 2) pages: the
  * working set, the resident set, and a scratch and a zero page for the
  * isolation checks. Mapping j of every context sits at iova + j * page_size:
@@ -115,7 +122,7 @@ static bool is_iommufd(const struct ib_workload *w)
 
 const char *ib_switch_kind(const struct ib_workload *w)
 {
-	return is_iommufd(w) ? "replace" : "rebind";
+	return ib_switch_kind_name(ib_switch_kind_of(w->sc));
 }
 
 /* Map into context ctx: its IOAS (any context), or the container the
@@ -413,6 +420,16 @@ static int dma_read_through(struct ib_workload *w, int ctx, uint64_t idx, char *
 	return e;
 }
 
+/* Mock device: does context ctx's HWPT translate idx's IOVA to page
+ * owner's page idx? 1 yes, 0 no, <0 error. */
+static int mock_maps(struct ib_workload *w, int ctx, int owner, uint64_t idx, char *err, size_t errlen)
+{
+	int e = ib_iommufd_mock_check_map(w->iommufd, w->hwpt[ctx], iova_of(w->sc, idx), w->sc->page_size,
+					  page_addr(w, owner, idx), err, errlen);
+
+	return e == 0 ? 1 : e == -EINVAL ? 0 : e;
+}
+
 /* Positive control: the mapping's own data must arrive. Fills the IOTLB. */
 static int check_positive(struct ib_workload *w, int ctx, uint64_t idx, const char *op,
 			  char *err, size_t errlen)
@@ -420,6 +437,17 @@ static int check_positive(struct ib_workload *w, int ctx, uint64_t idx, const ch
 	uint8_t want[CHECK_LEN];
 	int e;
 
+	if (w->mock) {
+		if ((e = mock_maps(w, ctx, ctx, idx, err, errlen)) < 0)
+			return e;
+		w->checks.positive_run++;
+		if (!e) {
+			w->checks.positive_failed++;
+			failure(w, ctx, iova_of(w->sc, idx), op,
+				"positive control: the mock domain does not translate the IOVA to its page");
+		}
+		return 0;
+	}
 	fill_pattern(want, ctx, idx, w->checks.positive_run);
 	memcpy(page_addr(w, ctx, idx), want, CHECK_LEN);
 	if ((e = dma_read_through(w, ctx, idx, err, errlen)))
@@ -439,6 +467,17 @@ static int check_negative(struct ib_workload *w, int ctx, int old_ctx, uint64_t 
 {
 	int e;
 
+	if (w->mock) {
+		if ((e = mock_maps(w, ctx, old_ctx, idx, err, errlen)) < 0)
+			return e;
+		w->checks.run++;
+		if (e) {
+			w->checks.failed++;
+			failure(w, old_ctx, iova_of(w->sc, idx), op,
+				"stale translation: the mock domain still translates the IOVA to the old page");
+		}
+		return 0;
+	}
 	if ((e = dma_read_through(w, ctx, idx, err, errlen)))
 		return e;
 	w->checks.run++;
@@ -601,11 +640,81 @@ static int replace(struct ib_workload *w, int to, bool measured, char *err, size
 	return sample_add(&w->switches, ib_now_ns() - t0, to, IB_PH_NONE, measured);
 }
 
+/* switch_kind=pasid: give context `to` a PASID: the one it holds (a hit,
+ * no kernel call), a free one (attach), or the least recently used one
+ * (replace its HWPT). */
+static int pasid_ioctl(struct ib_workload *w, struct ib_pasid_slot *sl, uint32_t pasid, int to,
+		       char *err, size_t errlen)
+{
+	if (sl->ctx < 0)
+		return ib_iommufd_mock_pasid_attach(w->iommufd, w->mockdev.stdev_id, pasid, w->hwpt[to],
+						    NULL, err, errlen);
+	return ib_iommufd_mock_pasid_replace(w->iommufd, w->mockdev.stdev_id, pasid, w->hwpt[to],
+					     NULL, err, errlen);
+}
+
+static int pasid_switch(struct ib_workload *w, int to, bool measured, char *err, size_t errlen)
+{
+	unsigned n = w->sc->pasid_slots, pick = 0;
+	uint64_t t0 = ib_now_ns();
+	struct ib_pasid_slot *sl;
+	int e;
+
+	for (unsigned i = 0; i < n; i++) {
+		if (w->pasid[i].ctx == to) {
+			w->pasid[i].hits++;
+			w->pasid[i].last_use = ++w->pasid_clock;
+			w->cur = to;
+			if (measured)
+				w->ctx[to].switches_in++;
+			return sample_add(&w->switches, ib_now_ns() - t0, to, IB_PH_NONE, measured);
+		}
+	}
+	for (unsigned i = 1; i < n; i++) {
+		const struct ib_pasid_slot *a = &w->pasid[i], *b = &w->pasid[pick];
+
+		if (b->ctx >= 0 && (a->ctx < 0 || a->last_use < b->last_use))
+			pick = i;
+	}
+	sl = &w->pasid[pick];
+	e = STEP(w, to, IB_PH_SW_PASID, measured, pasid_ioctl(w, sl, pick + 1, to, err, errlen));
+	if (e)
+		return e;
+	if (sl->ctx < 0)
+		sl->attaches++;
+	else
+		sl->replaces++;
+	sl->ctx = to;
+	sl->served |= 1ull << to;
+	sl->last_use = ++w->pasid_clock;
+	if ((e = ib_iommufd_mock_pasid_check(w->iommufd, w->mockdev.stdev_id, pick + 1, w->hwpt[to],
+					     err, errlen)))
+		return e;
+	w->cur = to;
+	if (measured)
+		w->ctx[to].switches_in++;
+	return sample_add(&w->switches, ib_now_ns() - t0, to, IB_PH_NONE, measured);
+}
+
 static int do_switch(struct ib_workload *w, const struct ib_op *op, char *err, size_t errlen)
 {
 	const struct ib_scenario *sc = w->sc;
 	int from = w->cur, e;
 
+	if (w->mock) {
+		if (from == op->ctx)
+			return 0;
+		if ((e = pasid_switch(w, op->ctx, from >= 0 && op->measured, err, errlen)))
+			return e;
+		/* the context's PASID translates its own pages, never the old context's */
+		if (sc->checks && sc->resident && from >= 0) {
+			if ((e = check_positive(w, op->ctx, sc->pages, "switch", err, errlen)))
+				return e;
+			if ((e = check_negative(w, op->ctx, from, sc->pages, "switch", err, errlen)))
+				return e;
+		}
+		return 0;
+	}
 	if (from < 0)
 		return first_attach(w, op->ctx, err, errlen);
 	if (from == op->ctx)
@@ -642,6 +751,29 @@ static int teardown(struct ib_workload *w, char *err, size_t errlen)
 	if (ctx < 0)
 		return 0;
 	tag(w, 0, ctx, IB_PH_TEARDOWN);
+	if (w->mock) {
+		/* every PASID off; the mock device and HWPTs go when /dev/iommu closes */
+		for (unsigned i = 0; i < w->sc->pasid_slots; i++) {
+			char err2[256];
+			int e2;
+
+			if (w->pasid[i].ctx < 0)
+				continue;
+			e2 = ib_iommufd_mock_pasid_detach(w->iommufd, w->mockdev.stdev_id, i + 1,
+							  err2, sizeof(err2));
+			if (e2 && !e) {
+				e = e2;
+				snprintf(err, errlen, "%s", err2);
+			}
+			if (!e2) {
+				w->pasid[i].detaches++;
+				w->pasid[i].ctx = -1;
+			}
+		}
+		tag(w, 0, ctx, IB_PH_NONE);
+		w->cur = -1;
+		return e;
+	}
 	if (is_iommufd(w)) {
 		/* the IOASes and HWPTs go when /dev/iommu closes (release) */
 		e = ib_iommufd_cdev_detach(w->dev.fd, err, errlen);
@@ -704,6 +836,57 @@ static int iommufd_setup(struct ib_workload *w, char *err, size_t errlen)
 	return e;
 }
 
+/* switch_kind=pasid: /dev/iommu, per context an IOAS with a PASID-capable
+ * HWPT and its resident set, and one mock device with PASIDs whose RID is
+ * moved to a PASID-capable HWPT (the kernel wants that before any PASID
+ * attach). */
+static int mock_setup(struct ib_workload *w, char *err, size_t errlen)
+{
+	const struct ib_scenario *sc = w->sc;
+	uint64_t end = sc->iova_base + (sc->pages + sc->resident + 2) * sc->page_size;
+	int e;
+
+	if (sc->iova_base < IB_MOCK_APERTURE_START || end - 1 > IB_MOCK_APERTURE_LAST) {
+		snprintf(err, errlen, "switch_kind=pasid: IOVAs %#llx..%#llx are outside the mock domain's "
+			 "aperture [%#llx, %#llx]; set iova= to 0x1000000 or above",
+			 (unsigned long long)sc->iova_base, (unsigned long long)end - 1,
+			 (unsigned long long)IB_MOCK_APERTURE_START, (unsigned long long)IB_MOCK_APERTURE_LAST);
+		return -ERANGE;
+	}
+	w->ioas = calloc(sc->contexts, sizeof(*w->ioas));
+	w->hwpt = calloc(sc->contexts, sizeof(*w->hwpt));
+	if (!w->ioas || !w->hwpt) {
+		snprintf(err, errlen, "out of memory for %u contexts", sc->contexts);
+		return -ENOMEM;
+	}
+	for (unsigned i = 0; i < IB_SC_MAX_CONTEXTS; i++)
+		w->pasid[i].ctx = -1;
+	tag(w, 0, 0, IB_PH_SETUP);
+	e = ib_iommufd_open(&w->iommufd, err, errlen);
+	if (!e)
+		e = ib_iommufd_test_probe(w->iommufd, err, errlen);
+	for (unsigned c = 0; c < sc->contexts && !e; c++)
+		e = ib_iommufd_ioas_alloc(w->iommufd, &w->ioas[c], err, errlen);
+	if (!e)
+		e = ib_iommufd_mock_domain(w->iommufd, w->ioas[0], IB_MOCK_FLAGS_DEVICE_PASID, &w->mockdev,
+					   err, errlen);
+	for (unsigned c = 0; c < sc->contexts && !e; c++) {
+		tag(w, 0, (int)c, IB_PH_SETUP);
+		e = ib_iommufd_hwpt_alloc(w->iommufd, w->mockdev.idev_id, w->ioas[c], IB_IOMMU_HWPT_ALLOC_PASID,
+					  &w->hwpt[c], err, errlen);
+	}
+	/* the RID leaves its auto-allocated HWPT (freed, never mapped) before
+	 * anything is mapped, so each context's maps reach its own domain only */
+	tag(w, 0, 0, IB_PH_SETUP);
+	if (!e)
+		e = ib_iommufd_mock_replace(w->iommufd, w->mockdev.stdev_id, w->hwpt[0], NULL, err, errlen);
+	tag(w, 0, 0, IB_PH_NONE);
+	for (unsigned c = 0; c < sc->contexts && !e; c++)
+		e = map_resident(w, (int)c, IB_PH_SETUP, false, err, errlen);
+	w->unmap_all_flag = 1;
+	return e;
+}
+
 int ib_workload_run(struct ib_workload *w, char *err, size_t errlen)
 {
 	const struct ib_scenario *sc = w->sc;
@@ -729,7 +912,10 @@ int ib_workload_run(struct ib_workload *w, char *err, size_t errlen)
 		return e;
 	w->mem_len = w->mem.len;
 	w->mem_huge_bytes = w->mem.huge_bytes;
-	if (is_iommufd(w))
+	w->mock = ib_switch_kind_of(sc) == IB_SWK_PASID;
+	if (w->mock)
+		e = mock_setup(w, err, errlen);
+	else if (is_iommufd(w))
 		e = iommufd_setup(w, err, errlen);
 	for (unsigned c = 0; c < sc->contexts && !e && !is_iommufd(w); c++)
 		e = ib_vfio_container_new(w->v, &w->containers[c], err, errlen);
@@ -744,7 +930,7 @@ int ib_workload_run(struct ib_workload *w, char *err, size_t errlen)
 		switch (op->kind) {
 		case IB_OP_SWITCH:
 			e = do_switch(w, op, err, errlen);
-			if (!e && sc->checks && i == 0 && !ib_edu_is(&w->dev)) {
+			if (!e && sc->checks && i == 0 && !w->mock && !ib_edu_is(&w->dev)) {
 				snprintf(err, errlen, "checks=1 needs the QEMU edu device (1234:11e8) as its DMA engine; "
 					 "%s is %04x:%04x", w->v->bdf, w->dev.vendor, w->dev.device);
 				e = -ENODEV;

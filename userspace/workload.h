@@ -9,11 +9,21 @@
 #include <stdint.h>
 #include <jansson.h>
 #include "backend_vfio.h"
+#include "iommufd.h"
 #include "memory.h"
 #include "plan.h"
 #include "probes.h"
 #include "scenario.h"
 #include "vfio_device.h"
+
+/* switch_kind=pasid: one of the mock device's PASIDs (pasid = slot + 1). */
+struct ib_pasid_slot {
+	int ctx;                           /* context whose HWPT it holds, -1 none */
+	uint64_t last_use;                 /* for least-recently-used eviction */
+	uint64_t attaches, replaces, detaches; /* ioctls on it, every pass */
+	uint64_t hits;                     /* switches that found their context here */
+	uint64_t served;                   /* bit c: context c was attached to it */
+};
 
 /* One timed user-space operation. */
 struct ib_sample {
@@ -57,6 +67,10 @@ struct ib_workload {
 	uint32_t *ioas, *hwpt;             /* iommufd: per context */
 	uint32_t dev_id;                   /* iommufd: the bound cdev's device id */
 	int cdev_fd;                       /* iommufd: the device's cdev until adopted by dev */
+	bool mock;                         /* switch_kind=pasid: an iommufd selftest mock device */
+	struct ib_iommufd_mock mockdev;
+	struct ib_pasid_slot pasid[IB_SC_MAX_CONTEXTS]; /* [sc->pasid_slots] */
+	uint64_t pasid_clock;
 	int cur;                           /* current context, -1 none */
 	struct ib_mem mem;
 	struct ib_vfio_dev dev;
@@ -75,7 +89,7 @@ struct ib_workload {
 	int cpu_of_thread[IB_SC_MAX_THREADS];
 };
 
-/* "rebind" (vfio) or "replace" (iommufd) */
+/* "rebind" (vfio), "replace" or "pasid" (iommufd) */
 const char *ib_switch_kind(const struct ib_workload *w);
 
 /* Carry out the plan. Every exit path (error, signal) unmaps what it

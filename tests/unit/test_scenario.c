@@ -347,6 +347,18 @@ static const struct {
 	{ "cpus=0,1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16", "", "cpus", "more than 16 entries" },
 	{ "checks=2", "", "checks", "not a boolean" },
 	{ "pages=1", "contexts=2", "contexts", "belongs in the job section" },
+	{ "switch_kind=swap", "", "switch_kind", "'swap' is not a switch kind" },
+	{ "switch_kind=pasid", "", "switch_kind", "pasid does not go with backend=vfio" },
+	{ "pasid_slots=0", "", "pasid_slots", "1..64" },
+	{ "pasid_slots=65", "", "pasid_slots", "'65' is out of range" },
+	{ "dma_threads=0", "", "dma_threads", "1..1024" },
+	{ "dma_threads=1025", "", "dma_threads", "out of range" },
+	{ "dma_seconds=301", "", "dma_seconds", "1..300" },
+	{ "granule=1025", "", "granule", "1..1024" },
+	{ "dma_dir=both", "", "dma_dir", "'both' is not a DMA direction" },
+	{ "dma_map=list", "", "dma_map", "single, sg" },
+	{ "dma_domain=eager", "", "dma_domain", "keep, strict, lazy" },
+	{ "dma_bits=65", "", "dma_bits", "12..64" },
 };
 
 static void test_bad_values(void)
@@ -574,6 +586,70 @@ static void test_shipped_context_scenarios(void)
 	}
 }
 
+/* The switch kinds and the dma keys: defaults, what loads, what goes with which backend. */
+static void test_switch_kinds_and_dma(void)
+{
+	static const struct {
+		const char *global, *body;
+		int ok;
+		enum ib_switch_kind resolved;
+	} cases[] = {
+		{ "", "pages=1", 1, IB_SWK_REBIND },
+		{ "backend=iommufd", "pages=1", 1, IB_SWK_REPLACE },
+		{ "backend=iommufd", "switch_kind=pasid\npasid_slots=4", 1, IB_SWK_PASID },
+		{ "backend=vfio", "switch_kind=rebind", 1, IB_SWK_REBIND },
+		{ "backend=iommufd", "switch_kind=rebind", 0, 0 },
+		{ "backend=dma", "switch_kind=replace", 0, 0 },
+		{ "backend=dma", "pages=1", 1, IB_SWK_AUTO },
+	};
+	char dir[] = "/tmp/ib_test_scenario.XXXXXX", path[600];
+
+	CHECK(mkdtemp(dir) != NULL, "mkdtemp failed");
+	snprintf(path, sizeof(path), "%s/case.ini", dir);
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		FILE *f = fopen(path, "w");
+		int r;
+
+		if (!f)
+			break;
+		fprintf(f, "[global]\n%s\n[job]\n%s\n", cases[i].global, cases[i].body);
+		fclose(f);
+		r = ib_scenario_load(path, &sc, err, sizeof(err));
+		CHECK(cases[i].ok ? r == 0 : r != 0, "case %zu: %s", i, r ? err : "loaded");
+		if (r == 0)
+			CHECK_EQ_U64(ib_switch_kind_of(&sc), cases[i].resolved);
+		else
+			CHECK(strstr(err, "key 'switch_kind'") && strstr(err, "does not go with backend"),
+			      "case %zu: %s", i, err);
+	}
+	unlink(path);
+	rmdir(dir);
+
+	CHECK(ib_scenario_load("scenarios/dma-map.ini", &sc, err, sizeof(err)) == 0, "%s", err);
+	CHECK_EQ_U64(sc.backend, IB_BACKEND_DMA);
+	CHECK_STR(ib_backend_name(sc.backend), "dma");
+	CHECK_EQ_U64(sc.dma.threads, 1);
+	CHECK_EQ_U64(sc.dma.seconds, 1);
+	CHECK_EQ_U64(sc.dma.granule, 1);
+	CHECK_EQ_U64(sc.dma.dir, IB_DMA_BIDIRECTIONAL);
+	CHECK_EQ_U64(sc.dma.map, IB_DMA_SINGLE);
+	CHECK_EQ_U64(sc.dma.domain, IB_DMA_DOMAIN_STRICT);
+	CHECK_EQ_U64(sc.dma.dma_bits, 32);
+	CHECK_EQ_U64(sc.loops, 3);
+	CHECK(ib_scenario_load("scenarios/dma-map-lazy.ini", &sc, err, sizeof(err)) == 0, "%s", err);
+	CHECK_STR(ib_dma_domain_name(sc.dma.domain), "lazy");
+	CHECK_STR(sc.name, "dma-map-lazy");
+	CHECK(ib_scenario_load("scenarios/pasid-switch.ini", &sc, err, sizeof(err)) == 0, "%s", err);
+	CHECK_EQ_U64(ib_switch_kind_of(&sc), IB_SWK_PASID);
+	CHECK_STR(ib_switch_kind_name(ib_switch_kind_of(&sc)), "pasid");
+	CHECK_EQ_U64(sc.pasid_slots, 2);
+	CHECK_EQ_U64(sc.contexts, 8);
+	/* inside the mock domain's aperture [16 MiB, 2 GiB) */
+	CHECK(sc.iova_base >= (1ull << 24) &&
+	      sc.iova_base + (sc.pages + sc.resident + 2) * sc.page_size <= (2ull << 30),
+	      "pasid-switch.ini IOVAs leave the mock aperture");
+}
+
 int main(void)
 {
 	test_good_full();
@@ -588,5 +664,6 @@ int main(void)
 	test_limits();
 	test_basic_ini();
 	test_shipped_context_scenarios();
+	test_switch_kinds_and_dma();
 	return CHECK_DONE();
 }
