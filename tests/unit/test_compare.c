@@ -152,7 +152,7 @@ static void test_mwu(void)
 				continue;
 			err = ib_mwu_test(x, n1, y, n2, methods[k].m, &r);
 			CHECK(err == 0, "%s %s: error %d", name, methods[k].key, err);
-			CHECK_CLOSE(r.u, num(c, "u"), 1e-12, name);
+			CHECK_CLOSE(r.u, num(c, "u"), 1e-12, "%s", name);
 			/* exact p: sums of probabilities; asymptotic: erfc vs SciPy's
 			 * norm.sf; both agree to far better than 1e-9 */
 			CHECK_CLOSE(r.p, json_number_value(want), 1e-9, "%s %s", name,
@@ -196,6 +196,18 @@ static void test_mwu_known(void)
 	CHECK(ib_mwu_test(tie, 3, b, 2, IB_MWU_AUTO, &r) == 0 && r.ties &&
 	      r.method == IB_MWU_ASYMPTOTIC, "ties auto: method %d", r.method);
 	CHECK(ib_mwu_test(a, 0, b, 8, IB_MWU_AUTO, &r) == -EINVAL, "empty x accepted");
+	{
+		/* an exact distribution past the memory cap is refused, and auto
+		 * never asks for one that large */
+		static double many[300];
+
+		for (i = 0; i < 300; i++)
+			many[i] = i;
+		CHECK(ib_mwu_test(many, 300, many, 300, IB_MWU_EXACT, &r) == -E2BIG,
+		      "300x300 exact not refused");
+		CHECK(ib_mwu_test(many, 300, many, 300, IB_MWU_AUTO, &r) == 0 &&
+		      r.method == IB_MWU_ASYMPTOTIC && r.p == 1, "300x300 auto: p %g", r.p);
+	}
 	CHECK(ib_mwu_test(nan_v, 1, b, 8, IB_MWU_AUTO, &r) == -EINVAL, "NaN accepted");
 }
 
