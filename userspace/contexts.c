@@ -399,3 +399,57 @@ json_t *ib_pasids_json(const struct ib_workload *w)
 	}
 	return a;
 }
+
+/* Measured samples in v->s[from, to) whose phase is one of phases (none:
+ * every one), summarised into the three arrays at index k. */
+static void rep_figure(const struct ib_samples *v, size_t from, size_t to, const int *phases, size_t nph,
+		       json_t *count, json_t *p50, json_t *p99)
+{
+	uint64_t *buf = malloc((to > from ? to - from : 1) * sizeof(*buf));
+	size_t n = 0;
+
+	for (size_t i = from; buf && i < to; i++) {
+		const struct ib_sample *s = &v->s[i];
+		bool want = nph == 0;
+
+		for (size_t j = 0; j < nph; j++)
+			want |= s->phase == phases[j];
+		if (s->measured && want)
+			buf[n++] = s->ns;
+	}
+	json_array_append_new(count, json_integer((json_int_t)n));
+	json_array_append_new(p50, n ? json_integer((json_int_t)ib_sample_percentile(buf, n, 0.5)) : json_null());
+	json_array_append_new(p99, n ? json_integer((json_int_t)ib_sample_percentile(buf, n, 0.99)) : json_null());
+	free(buf);
+}
+
+json_t *ib_repetitions_json(const struct ib_workload *w)
+{
+	static const int map_ph[] = { IB_PH_MAP };
+	static const int unmap_ph[] = { IB_PH_UNMAP, IB_PH_UNMAP_RANGE, IB_PH_UNMAP_ALL };
+	static const struct { const char *name; const int *ph; size_t nph; bool sw; } figs[] = {
+		{ "map", map_ph, 1, false },
+		{ "unmap", unmap_ph, 3, false },
+		{ "switch", NULL, 0, true },
+	};
+	json_t *o = json_object(), *f = json_object();
+	uint64_t reps = w->reps_started;
+
+	json_object_set_new(o, "count", json_integer((json_int_t)reps));
+	json_object_set_new(o, "unit", json_string("measured pass (loops=): each figure is the pass's own "
+		"p50/p99 over its user-space operations, the unit of replication for comparisons"));
+	for (size_t k = 0; k < sizeof(figs) / sizeof(figs[0]); k++) {
+		const struct ib_samples *v = figs[k].sw ? &w->switches : &w->samples;
+		const size_t *start = figs[k].sw ? w->rep_switch_start : w->rep_sample_start;
+		json_t *c = json_array(), *a = json_array(), *b = json_array(), *e = json_object();
+
+		for (uint64_t r = 0; start && r < reps; r++)
+			rep_figure(v, start[r], r + 1 < reps ? start[r + 1] : v->n, figs[k].ph, figs[k].nph, c, a, b);
+		json_object_set_new(e, "count", c);
+		json_object_set_new(e, "p50_ns", a);
+		json_object_set_new(e, "p99_ns", b);
+		json_object_set_new(f, figs[k].name, e);
+	}
+	json_object_set_new(o, "figures", f);
+	return o;
+}

@@ -23,5 +23,8 @@ json_t *ib_domains_json(const struct ib_readout *r, json_t *contexts);
  * and detach ioctls, the switches it served without one, and the contexts
  * it held; null for other kinds. */
 json_t *ib_pasids_json(const struct ib_workload *w);
+/* Per measured pass (repetition): count, p50 and p99 of the user-space
+ * map, unmap and switch times, arrays indexed by repetition. */
+json_t *ib_repetitions_json(const struct ib_workload *w);
 
 #endif

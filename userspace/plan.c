@@ -68,6 +68,7 @@ struct builder {
 	struct ib_plan *plan;
 	enum ib_op_kind unmap_kind; /* UNMAP, UNMAP_RANGE or UNMAP_ALL, per invalidate= */
 	bool measured;
+	uint32_t pass;
 	char *err;
 	size_t errlen;
 };
@@ -105,6 +106,7 @@ static int push(struct builder *b, enum ib_op_kind kind, uint32_t ctx, uint64_t 
 		.first = (uint32_t)first,
 		.count = (uint32_t)count,
 		.measured = b->measured,
+		.pass = b->pass,
 	};
 	return 0;
 }
@@ -213,10 +215,12 @@ int ib_plan_build(const struct ib_scenario *sc, struct ib_plan *plan, char *err,
 		goto fail;
 
 	b.measured = false;
+	b.pass = UINT32_MAX;
 	if ((e = push(&b, IB_OP_SWITCH, ctx, 0, 0)))
 		goto fail;
 	for (pass = 0; pass < passes; pass++) {
 		b.measured = pass >= sc->warmup;
+		b.pass = (uint32_t)pass;
 		if ((e = visit(&b, ctx)))
 			goto fail;
 		for (s = 0; s < sc->switches; s++) {
@@ -237,6 +241,7 @@ int ib_plan_build(const struct ib_scenario *sc, struct ib_plan *plan, char *err,
 		}
 	}
 	b.measured = false;
+	b.pass = UINT32_MAX;
 	if ((e = push(&b, IB_OP_END, ctx, 0, 0)))
 		goto fail;
 	return 0;

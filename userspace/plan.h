@@ -25,6 +25,7 @@ struct ib_op {
 	uint16_t ctx;
 	uint32_t first, count; /* working-set mapping indices (0..pages-1) */
 	bool measured;         /* false in warm-up passes */
+	uint32_t pass;         /* 0.. over warm-up and measured passes; the attach and end: -1 */
 };
 
 struct ib_plan {

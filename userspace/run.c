@@ -368,6 +368,7 @@ int cmd_run(int argc, char **argv, const struct ib_global *g)
 		json_object_set_new(doc, "derived", json_null());
 		json_object_set_new(doc, "checks", json_null());
 		json_object_set_new(doc, "dma", ib_dma_json(&dmadev, &sc, dmaruns));
+		json_object_set_new(doc, "repetitions", ib_dma_repetitions_json(dmaruns));
 	} else {
 		json_t *ctxs = ib_contexts_json(&wl, probes_on ? ro : NULL);
 
@@ -379,6 +380,7 @@ int cmd_run(int argc, char **argv, const struct ib_global *g)
 		json_object_set_new(doc, "checks", ib_checks_json(&wl));
 		json_object_set_new(doc, "dma", json_null());
 		json_object_set_new(doc, "pasids", ib_pasids_json(&wl));
+		json_object_set_new(doc, "repetitions", ib_repetitions_json(&wl));
 		if (wl.mock) {
 			json_t *m = json_object();
 

@@ -230,3 +230,36 @@ json_t *ib_dma_json(const struct ib_dma *d, const struct ib_scenario *sc, const 
 	json_object_set_new(o, "comparison", cmp);
 	return o;
 }
+
+json_t *ib_dma_repetitions_json(const struct ib_dma_runs *runs)
+{
+	json_t *o = json_object(), *f = json_object();
+	uint64_t reps = 0;
+
+	for (int u = 0; u < 2; u++) {
+		json_t *e = json_object(), *c = json_array(), *k = json_array(), *p = json_array();
+
+		reps = 0;
+		for (size_t i = 0; i < runs->n; i++) {
+			const struct ib_dma_run *r = &runs->r[i];
+			uint64_t n = u ? r->unmap_n : r->map_n, sum = u ? r->unmap_sum_ns : r->map_sum_ns;
+
+			if (r->warmup || r->reference)
+				continue;
+			reps++;
+			json_array_append_new(c, json_integer((json_int_t)n));
+			json_array_append_new(k, json_integer((json_int_t)((u ? r->k.avg_unmap_100ns :
+									    r->k.avg_map_100ns) * RESOLUTION_NS)));
+			json_array_append_new(p, n ? json_integer((json_int_t)(sum / n)) : json_null());
+		}
+		json_object_set_new(e, "count", c);
+		json_object_set_new(e, "kernel_avg_ns", k);
+		json_object_set_new(e, "probe_mean_ns", p);
+		json_object_set_new(f, u ? "unmap" : "map", e);
+	}
+	json_object_set_new(o, "count", json_integer((json_int_t)reps));
+	json_object_set_new(o, "unit", json_string("dma_map_benchmark run (loops=): the kernel's average and "
+		"the probes' mean of each measured run"));
+	json_object_set_new(o, "figures", f);
+	return o;
+}

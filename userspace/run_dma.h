@@ -40,4 +40,7 @@ int ib_dma_measure(struct ib_dma *d, const struct ib_scenario *sc, struct ib_pro
  * comparison of the kernel's averages with the probes' means. */
 json_t *ib_dma_json(const struct ib_dma *d, const struct ib_scenario *sc, const struct ib_dma_runs *runs);
 
+/* Per measured run: probe call counts, kernel averages, probe means. */
+json_t *ib_dma_repetitions_json(const struct ib_dma_runs *runs);
+
 #endif

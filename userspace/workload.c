@@ -921,12 +921,24 @@ int ib_workload_run(struct ib_workload *w, char *err, size_t errlen)
 		e = ib_vfio_container_new(w->v, &w->containers[c], err, errlen);
 	if (!e && !is_iommufd(w))
 		e = ib_vfio_open_group(w->v, err, errlen);
+	w->rep_sample_start = calloc(sc->loops + 1, sizeof(size_t));
+	w->rep_switch_start = calloc(sc->loops + 1, sizeof(size_t));
+	if (!w->rep_sample_start || !w->rep_switch_start) {
+		snprintf(err, errlen, "out of memory for %llu repetitions", (unsigned long long)sc->loops);
+		return -ENOMEM;
+	}
 	w->started_ns = w->progress_ns = ib_now_ns();
 
 	for (size_t i = 0; !e && i < w->plan->n && !*w->stop; i++) {
 		const struct ib_op *op = &w->plan->ops[i];
 
 		w->plan_pos = i;
+		/* a measured pass begins: the samples from here on are its own */
+		if (op->measured && op->pass - sc->warmup == w->reps_started && w->reps_started < sc->loops) {
+			w->rep_sample_start[w->reps_started] = w->samples.n;
+			w->rep_switch_start[w->reps_started] = w->switches.n;
+			w->reps_started++;
+		}
 		switch (op->kind) {
 		case IB_OP_SWITCH:
 			e = do_switch(w, op, err, errlen);
@@ -1012,6 +1024,9 @@ void ib_workload_free(struct ib_workload *w)
 {
 	ib_workload_release(w);
 	free(w->containers);
+	free(w->rep_sample_start);
+	free(w->rep_switch_start);
+	w->rep_sample_start = w->rep_switch_start = NULL;
 	free(w->ioas);
 	free(w->hwpt);
 	w->ioas = w->hwpt = NULL;

@@ -81,6 +81,10 @@ struct ib_workload {
 	/* results */
 	struct ib_samples samples;         /* every ioctl and rebind step */
 	struct ib_samples switches;        /* whole rebinds (phase = IB_PH_NONE) */
+	/* where each measured pass (repetition) starts in samples and switches;
+	 * [loops] is the end of the last */
+	size_t *rep_sample_start, *rep_switch_start;
+	uint64_t reps_started;             /* measured passes begun */
 	struct ib_ctx_counts *ctx;         /* [sc->contexts] */
 	struct ib_checks checks;
 	uint64_t ops_done, ops_total;

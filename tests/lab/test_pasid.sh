@@ -14,6 +14,9 @@ lab/run x86-iommufd -- sh -c "
 	iommubench run scenarios/pasid-switch.ini -o $out/pasid.json > $out/pasid.txt || exit 11
 	sed 's/^pasid_slots=2 .*/pasid_slots=8/' scenarios/pasid-switch.ini > $out/slots8.ini
 	iommubench run -q $out/slots8.ini -o $out/slots8.json || exit 12
+	sed -e 's/^loops=.*/loops=3/' -e 's/^warmup=.*/warmup=1/' -e 's/^checks=1.*/checks=0/' \
+		scenarios/pasid-switch.ini > $out/reps.ini
+	iommubench run -q $out/reps.ini -o $out/reps.json || exit 13
 	exit 0"
 lab_booted $? pasid
 
@@ -58,4 +61,14 @@ check_json "$f" '[.pasids[].replaces] | add' 0 "8 PASIDs: no replace"
 check_json "$f" '[.pasids[].hits] | add' 9 "8 PASIDs: the second round and the return to 0 hit"
 check_json "$f" '.ops.switch.hooks.iommu_replace_device_pasid.count' 0
 check_json "$f" '.ops.attach.hooks.iommu_attach_device_pasid.count' 8
+# Repetitions: each measured pass its own figures (the warm-up pass left out).
+# A pass: 17 visits (the current context, then 16 switches), each maps and
+# unmaps the 16-page working set.
+f=$out/reps.json
+check_json "$f" '.repetitions.count' 3 "loops=3: three repetitions"
+check_json "$f" '.repetitions.figures.switch.count | tojson' '[16,16,16]' "16 switches per repetition"
+check_json "$f" '.repetitions.figures.map.count | tojson' '[272,272,272]' "17 x 16 maps per repetition"
+check_json "$f" '.repetitions.figures.unmap.count | tojson' '[272,272,272]'
+check_true "$f" '.repetitions.figures.map.p50_ns | all(. > 0)' "a median per repetition"
+check_json "$f" '.ops.switch.pasid.count' 48 "measured switches over the three passes"
 lab_done pasid

@@ -222,6 +222,13 @@ static void test_passes_continue(void)
 		CHECK(plan.ops[i].measured == want, "op %zu (%s) measured=%d", i,
 		      ib_op_name(plan.ops[i].kind), plan.ops[i].measured);
 	}
+	/* each pass is 11 ops (4 visits of 2, 3 switches): its index is the
+	 * repetition the engine files the samples under; attach and end: none */
+	CHECK_EQ_U64(plan.ops[0].pass, UINT32_MAX);
+	CHECK_EQ_U64(plan.ops[plan.n - 1].pass, UINT32_MAX);
+	for (i = 1; i + 1 < plan.n; i++)
+		CHECK(plan.ops[i].pass == (i - 1) / 11, "op %zu in pass %u, expected %zu", i,
+		      plan.ops[i].pass, (i - 1) / 11);
 	ib_plan_free(&plan);
 }
 
