@@ -13,7 +13,7 @@ trap 'rm -rf "$tmp"' EXIT
 "$bin" --help > "$tmp/help"; check_eq "--help exits 0" $? 0
 check_eq "--help lists verbs and examples" "$(grep -c '^  hooks\|^  run\|^examples:' "$tmp/help")" 3
 "$bin" run --help > "$tmp/runhelp"; check_eq "run --help exits 0" $? 0
-check_eq "run --help has examples" "$(grep -c '^  iommubench run scenarios/basic.ini' "$tmp/runhelp")" 2
+check_eq "run --help has examples" "$(grep -c '^  iommubench run scenarios/basic.ini' "$tmp/runhelp")" 3
 "$bin" hooks --help > /dev/null; check_eq "hooks --help exits 0" $? 0
 "$bin" frobnicate 2> "$tmp/err"; check_eq "unknown verb exits 2" $? 2
 check_eq "and names it" "$(grep -c "unknown verb 'frobnicate'" "$tmp/err")" 1
@@ -64,5 +64,11 @@ check_eq "unknown backend: names the choices" "$(grep -c 'want vfio, iommufd or 
 check_eq "dma, bad device address: exit 1" $? 1
 check_eq "dma, bad device address: explained" "$(grep -c 'is not a PCI address' "$tmp/err")" 1
 check_eq "dma, bad device address: nothing written" "$(ls "$tmp/d.json" 2> /dev/null)" ""
+# --repetitions must be a whole number in range
+for bad in 0 -1 x 1000001 2x; do
+	"$bin" run scenarios/basic.ini --device 0000:00:02.0 -R "$bad" -o "$tmp/r.json" 2> "$tmp/err"
+	check_eq "--repetitions $bad: exit 2" $? 2
+	check_eq "--repetitions $bad: explained" "$(grep -c 'want a whole number 1..1000000' "$tmp/err")" 1
+done
 
 lab_done cli

@@ -42,12 +42,16 @@ static const char run_usage[] =
 "                      context, switch = replace, or pasid on a mock device) or dma (the\n"
 "                      kernel's dma_map_benchmark driver: DMA API, its averages beside ours);\n"
 "                      overrides the scenario's backend=\n"
+"  -R, --repetitions R measured passes (dma: runs), overriding the scenario's loops=; each\n"
+"                      keeps its own figures (repetitions in the results), the unit a\n"
+"                      comparison (iommubench report) tests on: use 5 or more there\n"
 "  -q, --quiet         no summary on stdout\n"
 "  -v, --verbose       libbpf messages and progress\n"
 "\n"
 "examples:\n"
 "  iommubench run scenarios/basic.ini\n"
 "  iommubench run scenarios/basic.ini --device 0000:03:00.0 -o results/basic-nvme.json\n"
+"  iommubench run scenarios/basic.ini --device 0000:03:00.0 -R 10 -o results/candidate.json\n"
 "  lab/run x86-vtd -- iommubench run scenarios/basic.ini\n"
 "  lab/run x86-iommufd -- iommubench run scenarios/aux-switch.ini --backend iommufd\n"
 "  lab/run x86-iommufd -- iommubench run scenarios/pasid-switch.ini\n"
@@ -152,6 +156,7 @@ int cmd_run(int argc, char **argv, const struct ib_global *g)
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "attach", required_argument, NULL, 'A' },
 		{ "backend", required_argument, NULL, 'K' },
+		{ "repetitions", required_argument, NULL, 'R' },
 		/* test only: skip the unmaps the isolation checks expect, to show the oracle can fail */
 		{ "test-skip-unmap", no_argument, NULL, 'S' },
 		{ "help", no_argument, NULL, 'h' },
@@ -171,6 +176,7 @@ int cmd_run(int argc, char **argv, const struct ib_global *g)
 	struct ib_dma dmadev = { .fd = -1 };
 	struct ib_dma_runs *dmaruns = NULL;
 	bool mock = false, dma = false;
+	unsigned long long reps = 0;
 	bool skip_unmap = false;
 	char err[1024], out[4096], started[32], finished[32];
 	const char *lab;
@@ -178,7 +184,7 @@ int cmd_run(int argc, char **argv, const struct ib_global *g)
 	struct stat st;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "o:d:qvhA:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:d:qvhA:R:", opts, NULL)) != -1) {
 		switch (c) {
 		case 'o': out_arg = optarg; break;
 		case 'd': dev_arg = optarg; break;
@@ -192,6 +198,17 @@ int cmd_run(int argc, char **argv, const struct ib_global *g)
 				return 2;
 			break;
 		case 'S': skip_unmap = true; break;
+		case 'R': {
+			char *end;
+
+			errno = 0;
+			reps = strtoull(optarg, &end, 10);
+			if (errno || end == optarg || *end || reps < 1 || reps > 1000000 || optarg[0] == '-') {
+				fprintf(stderr, "iommubench: --repetitions %s: want a whole number 1..1000000\n", optarg);
+				return 2;
+			}
+			break;
+		}
 		case 'K':
 			if ((backend = ib_backend_parse(optarg)) < 0) {
 				fprintf(stderr, "iommubench: --backend %s: want vfio, iommufd or dma\n", optarg);
@@ -212,6 +229,8 @@ int cmd_run(int argc, char **argv, const struct ib_global *g)
 	}
 	if (bind_arg >= 0)
 		sc.bind = bind_arg;
+	if (reps)
+		sc.loops = reps;
 	if (backend >= 0)
 		sc.backend = (enum ib_backend_kind)backend;
 	if (sc.switch_kind != IB_SWK_AUTO &&
