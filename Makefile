@@ -67,7 +67,7 @@ TEST_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(TEST_SRCS))
 # keep the BPF object: tests open it
 .SECONDARY: $(BPF_OBJS)
 
-.PHONY: all deps deps-arm64 test test-unit test-cross test-lab check demo clean help
+.PHONY: all deps deps-arm64 test test-unit test-report-html test-cross test-lab check demo clean help
 .DEFAULT_GOAL := all
 
 all: $(APP)
@@ -76,6 +76,7 @@ help:
 	@echo "make [STATIC=1] [ARCH=arm64] [V=1]  build iommubench"
 	@echo "make deps        install missing Debian packages (scripts/deps.sh)"
 	@echo "make test-unit   unprivileged unit tests"
+	@echo "make test-report-html  the HTML report rendered in headless Chromium (gnuplot plots)"
 	@echo "make test-cross  arm64 cross-build (static) links and is an aarch64 binary"
 	@echo "make test-lab    lab tests: boot real kernels in QEMU and assert on counts"
 	@echo "make check       deps, build, every test"
@@ -121,6 +122,10 @@ test-unit: $(TEST_BINS) $(APP)
 	$(Q)tests/run-unit $(TEST_BINS) | tee $(OUTPUT)/tally-unit
 	$(Q)tests/test-cli.sh $(APP) | tee $(OUTPUT)/tally-cli
 
+# the HTML report in headless Chromium: plots present, no NaN (a few seconds)
+test-report-html: $(APP)
+	$(Q)tests/test-report-html.sh $(APP) | tee $(OUTPUT)/tally-report-html
+
 # the arm64 cross-build links a static aarch64 binary
 test-cross: deps-arm64
 	$(Q)$(MAKE) ARCH=arm64 STATIC=1 all
@@ -135,9 +140,10 @@ test: test-unit
 check: deps
 	$(Q)$(MAKE) all
 	$(Q)$(MAKE) test-unit
+	$(Q)$(MAKE) test-report-html
 	$(Q)$(MAKE) test-cross
 	$(Q)$(MAKE) test-lab
-	$(Q)tests/tally $(OUTPUT)/tally-unit $(OUTPUT)/tally-cli $(OUTPUT)/tally-cross $(OUTPUT)/tally-lab
+	$(Q)tests/tally $(OUTPUT)/tally-unit $(OUTPUT)/tally-cli $(OUTPUT)/tally-report-html $(OUTPUT)/tally-cross $(OUTPUT)/tally-lab
 
 demo: deps
 	$(Q)$(MAKE) STATIC=1 all

@@ -13,6 +13,8 @@ pkgs=(
 	libinih-dev              # scenario INI files
 	qemu-system-x86          # the lab: q35 with intel-iommu and the edu device
 	jq                       # lab tests read the results documents
+	gnuplot-nox              # report --format html: plots rendered to inline SVG
+	chromium                 # tests/test-report-html.sh: the HTML report in a headless browser
 	busybox-static cpio kmod xz-utils zstd   # the lab's initramfs (depmod, decompressing modules)
 	flex                     # x86-iommufd lab kernel build (lab/build-kernel): Kconfig and dtc lexers
 	bison                    # x86-iommufd lab kernel build: Kconfig parser

@@ -71,4 +71,48 @@ for bad in 0 -1 x 1000001 2x; do
 	check_eq "--repetitions $bad: explained" "$(grep -c 'want a whole number 1..1000000' "$tmp/err")" 1
 done
 
+# report: usage errors and bad input exit 2 and say what is wrong; the gate exits 1
+D=tests/data/report
+"$bin" report --help > "$tmp/rhelp"; check_eq "report --help exits 0" $? 0
+check_eq "report --help states the defaults" "$(grep -c 'default 5)\|default 0.95)\|default 10000;' "$tmp/rhelp")" 3
+check_eq "report --help has examples" "$(grep -c '^  iommubench report ' "$tmp/rhelp")" 5
+"$bin" report 2> "$tmp/err"; check_eq "report without a file exits 2" $? 2
+"$bin" report a.json b.json c.json 2> "$tmp/err"; check_eq "report with three files exits 2" $? 2
+"$bin" report $D/base.json --format pdf 2> "$tmp/err"; check_eq "report --format pdf exits 2" $? 2
+check_eq "and names the choices" "$(grep -c 'want md, html, junit or json' "$tmp/err")" 1
+"$bin" report $D/base.json $D/base.json --fail-above ten 2> "$tmp/err"; check_eq "report --fail-above ten exits 2" $? 2
+"$bin" report $D/truncated.json 2> "$tmp/err"; check_eq "truncated input exits 2" $? 2
+check_eq "and names the file and line" "$(grep -c "^iommubench: report: $D/truncated.json:[0-9]*: " "$tmp/err")" 1
+"$bin" report $D/missing.json 2> "$tmp/err"; check_eq "missing input exits 2" $? 2
+check_eq "and names it" "$(grep -c "$D/missing.json" "$tmp/err")" 1
+echo '{"schema": "other/1"}' > "$tmp/other.json"
+"$bin" report "$tmp/other.json" 2> "$tmp/err"; check_eq "not a results document exits 2" $? 2
+check_eq "and says the schema" "$(grep -c "schema is 'other/1', expected 'iommubench/1'" "$tmp/err")" 1
+"$bin" report $D/other-scenario.json $D/base.json > "$tmp/out" 2> "$tmp/err"
+check_eq "different scenarios refused: exit 2" $? 2
+check_eq "different scenarios: says --force" "$(grep -c 'different scenarios.*pass --force' "$tmp/err")" 1
+check_eq "different scenarios: nothing on stdout" "$(wc -c < "$tmp/out")" 0
+"$bin" report $D/other-scenario.json $D/base.json --force > "$tmp/out"; check_eq "--force compares: exit 0" $? 0
+check_eq "--force: warned in the report" "$(grep -c 'different scenarios compared (--force)' "$tmp/out")" 1
+"$bin" report $D/same.json $D/base.json --fail-above 5 > "$tmp/out"; check_eq "A/A with --fail-above 5: exit 0" $? 0
+check_eq "A/A: every count identical" "$(grep -c 'Every count is identical' "$tmp/out")" 1
+"$bin" report $D/slower.json $D/base.json --fail-above 10 > /dev/null 2> "$tmp/err"
+check_eq "20 % slower, --fail-above 10: exit 1" $? 1
+"$bin" report $D/slower.json $D/base.json --fail-above 25 > /dev/null; check_eq "20 % slower, --fail-above 25: exit 0" $? 0
+"$bin" report $D/heavier.json $D/base.json --fail-above 10 --gate derived.descriptors_per_unmap > /dev/null 2>&1
+check_eq "4x descriptors per unmap, count gate: exit 1" $? 1
+"$bin" report $D/heavier.json $D/base.json --gate nonsense.figure 2> "$tmp/err"; check_eq "unknown --gate figure: exit 2" $? 2
+check_eq "and names it" "$(grep -c "no figure 'nonsense.figure'" "$tmp/err")" 1
+"$bin" report $D/slower.json $D/base.json --format junit --fail-above 10 -o "$tmp/r.xml" 2> /dev/null
+check_eq "junit with a tripped gate: exit 1" $? 1
+check_eq "junit: one failure per tripped gated figure" "$(grep -c '<failure type="gate"' "$tmp/r.xml")" 6
+"$bin" report $D/slower.json $D/base.json --format json -o "$tmp/r.json"; check_eq "json report: exit 0" $? 0
+check_eq "json report: verdict of unmap.p50" "$(jq -r '.timings.figures[] | select(.figure == "unmap.p50") | .verdict' "$tmp/r.json")" slower
+echo keep > "$tmp/keep.md"
+"$bin" report $D/base.json -o "$tmp/keep.md" 2> "$tmp/err"; check_eq "report: existing output exits 2" $? 2
+check_eq "report: existing output untouched" "$(cat "$tmp/keep.md")" keep
+"$bin" report $D/base.json > "$tmp/one.md"; check_eq "one-run report: exit 0" $? 0
+check_eq "one-run report: the hook that did not attach, and why" \
+	"$(grep -c 'qi_flush_piotlb.*inlined: no symbol to attach to' "$tmp/one.md")" 1
+
 lab_done cli

@@ -47,7 +47,7 @@ static void row(FILE *f, const char *name, json_t *o)
 }
 
 /* The fine buckets folded into powers of two, as bars. */
-static void histogram(FILE *f, json_t *hist)
+void ib_summary_histogram(FILE *f, json_t *hist)
 {
 	json_t *bounds = json_object_get(hist, "bounds"), *counts = json_object_get(hist, "counts");
 	unsigned long long oct[64] = {0}, maxc = 0;
@@ -257,7 +257,7 @@ void ib_print_summary(FILE *f, json_t *doc)
 		if (!json_is_object(h) || geti(role, "count") <= 0)
 			continue;
 		fprintf(f, "\n%s latency (kernel, outermost hook)\n", rname);
-		histogram(f, h);
+		ib_summary_histogram(f, h);
 	}
 	v = json_object_get(doc, "drops");
 	if (geti(v, "unmatched_exit") > 0 || geti(v, "stack_overflow") > 0 || geti(v, "task_map_full") > 0)

@@ -1,0 +1,276 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* The comparison model on synthetic results documents with known shifts,
+ * counts and scenarios: verdicts, exact count differences, the gate. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include "check.h"
+#include "report.h"
+
+/* A results document: R repetitions whose map/unmap p50/p99 are base_ns
+ * times (1 + shift) times noise of +-noise (uniform, seeded). */
+static json_t *doc(const char *scen, size_t reps, double shift, double noise, uint64_t seed,
+		   long long unmaps, long long descs)
+{
+	struct ib_rng rng;
+	json_t *figs = json_object();
+	static const char *const ops[] = { "map", "unmap" };
+
+	ib_rng_seed(&rng, seed);
+	for (int o = 0; o < 2; o++) {
+		json_t *f = json_object(), *c = json_array(), *p50 = json_array(), *p99 = json_array();
+
+		for (size_t r = 0; r < reps; r++) {
+			double n1 = 1 + noise * (2 * ib_rng_unit(&rng) - 1), n2 = 1 + noise * (2 * ib_rng_unit(&rng) - 1);
+
+			json_array_append_new(c, json_integer(64));
+			json_array_append_new(p50, json_integer((json_int_t)(5000 * (o + 1) * (1 + shift) * n1)));
+			json_array_append_new(p99, json_integer((json_int_t)(40000 * (o + 1) * (1 + shift) * n2)));
+		}
+		json_object_set_new(f, "count", c);
+		json_object_set_new(f, "p50_ns", p50);
+		json_object_set_new(f, "p99_ns", p99);
+		json_object_set_new(figs, ops[o], f);
+	}
+	return json_pack("{s:s, s:{s:s, s:s, s:i, s:I}, s:{s:s, s:s}, s:n, s:b, s:s, s:[{s:s, s:s, s:b}],"
+			 " s:{s:{s:I, s:I}, s:{s:I, s:{s:{s:I}}}},"
+			 " s:{s:{s:I, s:I, s:f}}, s:{s:I, s:s, s:o}}",
+			 "schema", "iommubench/1",
+			 "scenario", "name", scen, "backend", "vfio", "contexts", 1, "loops", (json_int_t)reps,
+			 "host", "kernel", "6.1.0-test", "arch", "x86_64", "lab", "timings_emulated", 0,
+			 "backend", "vfio", "hooks", "name", "iommu_unmap_fast", "mode", "fentry", "attached", 1,
+			 "ops", "map", "count", (json_int_t)(reps * 64), "bytes", (json_int_t)(reps * 64 * 4096),
+			 "unmap", "count", (json_int_t)unmaps, "hooks", "iommu_unmap_fast", "count", (json_int_t)unmaps,
+			 "derived", "descriptors_per_unmap", "numerator", (json_int_t)descs, "denominator",
+			 (json_int_t)unmaps, "value", (double)descs / (double)unmaps,
+			 "repetitions", "count", (json_int_t)reps, "unit", "measured pass", "figures", figs);
+}
+
+static json_t *fig(json_t *m, const char *name)
+{
+	json_t *r;
+	size_t i;
+
+	json_array_foreach(json_object_get(json_object_get(m, "timings"), "figures"), i, r)
+		if (!strcmp(ib_report_gets(r, "figure"), name))
+			return r;
+	json_array_foreach(json_object_get(m, "counts"), i, r)
+		if (!strcmp(ib_report_gets(r, "figure"), name))
+			return r;
+	return NULL;
+}
+
+static json_t *cmp(json_t *cand, json_t *base, const struct ib_report_opts *o, char *err, size_t len)
+{
+	err[0] = '\0';
+	return ib_report_compare(cand, "cand.json", base, "base.json", o, err, len);
+}
+
+static const char *verdict(json_t *m, const char *f)
+{
+	return ib_report_gets(fig(m, f), "verdict");
+}
+
+static void test_shifts(void)
+{
+	struct ib_report_opts o;
+	json_t *base = doc("s", 10, 0, 0.01, 1, 640, 640), *m;
+	char err[512];
+	static const char *const figs[] = { "map.p50", "map.p99", "unmap.p50", "unmap.p99" };
+
+	ib_report_opts_default(&o);
+	o.cmp.resamples = 2000;
+	/* 0 %: an A/A pair, different noise */
+	m = cmp(doc("s", 10, 0, 0.01, 2, 640, 640), base, &o, err, sizeof(err));
+	CHECK(m != NULL, "%s", err);
+	CHECK_STR(ib_report_gets(json_object_get(m, "timings"), "status"), "ok");
+	for (size_t i = 0; i < 4; i++)
+		CHECK_STR(verdict(m, figs[i]), "no change");
+	CHECK_EQ_U64(json_array_size(json_object_get(m, "tripped")), 0);
+	CHECK_EQ_U64(ib_report_geti(m, "counts_changed"), 0);
+	json_decref(m);
+	/* 3 %, noise 1 %: a real difference, inside the 5 % threshold */
+	m = cmp(doc("s", 10, 0.03, 0.01, 3, 640, 640), base, &o, err, sizeof(err));
+	for (size_t i = 0; i < 4; i++) {
+		CHECK_STR(verdict(m, figs[i]), "no change");
+		CHECK(json_is_true(json_object_get(fig(m, figs[i]), "significant")), "%s significant", figs[i]);
+		CHECK_STR(ib_report_gets(fig(m, figs[i]), "why"), "within threshold");
+	}
+	json_decref(m);
+	/* 20 %, noise 5 %: slower, and the gate trips above 10 % but not 30 % */
+	o.fail_above = 10;
+	m = cmp(doc("s", 10, 0.20, 0.05, 4, 640, 640), base, &o, err, sizeof(err));
+	for (size_t i = 0; i < 4; i++) {
+		double r = json_number_value(json_object_get(json_object_get(fig(m, figs[i]), "ratio"), "value"));
+
+		CHECK_STR(verdict(m, figs[i]), "slower");
+		CHECK(r > 1.12 && r < 1.28, "%s ratio %g", figs[i], r);
+	}
+	CHECK_EQ_U64(json_array_size(json_object_get(m, "tripped")), 4);
+	CHECK_EQ_U64(ib_report_geti(m, "exit"), 1);
+	CHECK(json_number_value(json_object_get(json_object_get(json_object_get(m, "timings"), "geomean"), "value")) > 1.1,
+	      "geomean");
+	json_decref(m);
+	o.fail_above = 30;
+	m = cmp(doc("s", 10, 0.20, 0.05, 4, 640, 640), base, &o, err, sizeof(err));
+	CHECK_EQ_U64(ib_report_geti(m, "exit"), 0);
+	json_decref(m);
+	/* faster the other way round */
+	o.fail_above = 10;
+	m = cmp(base, doc("s", 10, 0.20, 0.05, 4, 640, 640), &o, err, sizeof(err));
+	CHECK_STR(verdict(m, "unmap.p50"), "faster");
+	CHECK_EQ_U64(ib_report_geti(m, "exit"), 0);
+	json_decref(m);
+	json_decref(base);
+}
+
+static void test_counts(void)
+{
+	struct ib_report_opts o;
+	json_t *base = doc("s", 5, 0, 0.01, 1, 640, 640), *cand = doc("s", 5, 0, 0.01, 1, 832, 2560), *m, *r;
+	char err[512];
+
+	ib_report_opts_default(&o);
+	o.cmp.resamples = 500;
+	o.gate = "ops.unmap.count,derived.descriptors_per_unmap";
+	o.fail_above = 25;
+	m = cmp(cand, base, &o, err, sizeof(err));
+	CHECK(m != NULL, "%s", err);
+	r = fig(m, "ops.unmap.count");
+	CHECK(json_number_value(json_object_get(r, "diff")) == 192, "unmap diff");
+	CHECK(fabs(json_number_value(json_object_get(r, "pct")) - 30) < 1e-9, "unmap pct");
+	CHECK(json_is_true(json_object_get(r, "tripped")), "30 %% > 25 %% trips");
+	r = fig(m, "ops.unmap.hooks.iommu_unmap_fast.count");
+	CHECK(json_is_true(json_object_get(r, "changed")) && !json_is_true(json_object_get(r, "gated")), "hook count");
+	r = fig(m, "derived.descriptors_per_unmap");
+	CHECK(fabs(json_number_value(json_object_get(r, "cand")) - 2560.0 / 832) < 1e-12, "ratio exact");
+	CHECK(json_is_true(json_object_get(r, "tripped")), "descriptors per unmap 3.08 vs 1 trips");
+	CHECK_EQ_U64(ib_report_geti(m, "counts_changed"), 3);
+	CHECK(!json_is_true(json_object_get(fig(m, "ops.map.count"), "changed")), "map count same");
+	CHECK_EQ_U64(ib_report_geti(m, "exit"), 1);
+	json_decref(m);
+	/* at the bound: 30 % is not more than 30 % */
+	o.gate = "ops.unmap.count";
+	o.fail_above = 30;
+	m = cmp(cand, base, &o, err, sizeof(err));
+	CHECK_EQ_U64(ib_report_geti(m, "exit"), 0);
+	json_decref(m);
+	/* unknown gate names are refused */
+	o.gate = "ops.unmap.cuont";
+	CHECK(cmp(cand, base, &o, err, sizeof(err)) == NULL, "unknown gate");
+	CHECK(strstr(err, "no figure 'ops.unmap.cuont'") != NULL, "%s", err);
+	json_decref(cand);
+	json_decref(base);
+}
+
+static void test_identity(void)
+{
+	struct ib_report_opts o;
+	json_t *base = doc("aux-switch", 5, 0, 0.01, 1, 64, 64), *cand = doc("basic", 5, 0, 0.01, 2, 64, 64), *m, *w;
+	char err[512];
+
+	ib_report_opts_default(&o);
+	o.cmp.resamples = 500;
+	CHECK(cmp(cand, base, &o, err, sizeof(err)) == NULL, "different scenarios refused");
+	CHECK(strstr(err, "different scenarios (name \"aux-switch\" (baseline) vs \"basic\" (candidate))") != NULL,
+	      "%s", err);
+	CHECK(strstr(err, "--force") != NULL, "%s", err);
+	o.force = true;
+	m = cmp(cand, base, &o, err, sizeof(err));
+	CHECK(m != NULL, "--force compares");
+	w = json_object_get(m, "warnings");
+	CHECK(strstr(json_string_value(json_array_get(w, 0)), "different scenarios compared") != NULL, "warned");
+	json_decref(m);
+	/* kernels differ: a warning, not a refusal */
+	o.force = false;
+	json_decref(cand);
+	cand = doc("aux-switch", 5, 0, 0.01, 2, 64, 64);
+	json_object_set_new(json_object_get(cand, "host"), "kernel", json_string("7.3.0-test"));
+	json_object_set_new(cand, "lab", json_pack("{s:s}", "target", "x86-vtd"));
+	m = cmp(cand, base, &o, err, sizeof(err));
+	w = json_object_get(m, "warnings");
+	CHECK_STR(json_string_value(json_array_get(w, 0)), "kernels differ: baseline 6.1.0-test, candidate 7.3.0-test");
+	CHECK_STR(json_string_value(json_array_get(w, 1)), "lab targets differ: baseline none (hardware), candidate x86-vtd");
+	CHECK(json_is_true(json_object_get(m, "emulated")), "lab run: emulated");
+	json_decref(m);
+	json_decref(cand);
+	json_decref(base);
+}
+
+static void test_repetitions(void)
+{
+	struct ib_report_opts o;
+	json_t *base = doc("s", 2, 0, 0.01, 1, 64, 64), *cand = doc("s", 2, 0.5, 0.01, 2, 64, 64), *m, *t;
+	char err[512];
+
+	ib_report_opts_default(&o);
+	o.cmp.resamples = 500;
+	o.fail_above = 1;
+	m = cmp(cand, base, &o, err, sizeof(err));
+	t = json_object_get(m, "timings");
+	CHECK_STR(ib_report_gets(t, "status"), "too-few");
+	CHECK_STR(verdict(m, "map.p50"), "n/a");
+	CHECK_EQ_U64(ib_report_geti(m, "exit"), 0);
+	json_decref(m);
+	json_decref(base);
+	json_decref(cand);
+	/* 3 against 3: smallest p 0.1, never significant: weak, said so */
+	base = doc("s", 3, 0, 0.01, 1, 64, 64);
+	cand = doc("s", 3, 0.5, 0.01, 2, 64, 64);
+	m = cmp(cand, base, &o, err, sizeof(err));
+	t = json_object_get(m, "timings");
+	CHECK_STR(ib_report_gets(t, "status"), "weak");
+	CHECK(strstr(ib_report_gets(t, "note"), "smallest possible p-value is 0.1") != NULL, "%s", ib_report_gets(t, "note"));
+	CHECK(strstr(ib_report_gets(t, "note"), "run at least 5 repetitions") != NULL, "%s", ib_report_gets(t, "note"));
+	json_decref(m);
+	/* no repetitions at all */
+	json_object_del(base, "repetitions");
+	m = cmp(cand, base, &o, err, sizeof(err));
+	CHECK_STR(ib_report_gets(json_object_get(m, "timings"), "status"), "unavailable");
+	json_decref(m);
+	json_decref(base);
+	json_decref(cand);
+}
+
+static void test_render(void)
+{
+	struct ib_report_opts o;
+	json_t *base = doc("s", 10, 0, 0.01, 1, 640, 640), *cand = doc("s", 10, 0.2, 0.05, 4, 700, 700), *m;
+	char err[512], *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	ib_report_opts_default(&o);
+	o.cmp.resamples = 500;
+	m = cmp(cand, base, &o, err, sizeof(err));
+	f = open_memstream(&buf, &len);
+	ib_report_md_compare(f, m);
+	fclose(f);
+	CHECK(strstr(buf, "| unmap.p50 | yes | 9989ns | 12.1us | 1.212 | [1.18") != NULL, "md timing row\n%s", buf);
+	CHECK(strstr(buf, "**slower**") != NULL, "md verdict");
+	CHECK(strstr(buf, "| ops.unmap.count | 640 | 700 | +60 | +9.38 % |  |") != NULL, "md count row");
+	CHECK(strstr(buf, "noise threshold 5 %, confidence 0.95, 500 bootstrap resamples") != NULL, "defaults stated");
+	CHECK(strstr(buf, "geometric mean (4 figures)") != NULL, "geomean row");
+	CHECK(strstr(buf, "nan") == NULL && strstr(buf, "NaN") == NULL, "no NaN");
+	free(buf);
+	buf = NULL;
+	f = open_memstream(&buf, &len);
+	ib_report_junit(f, m);
+	fclose(f);
+	CHECK(strstr(buf, "tests=\"6\" failures=\"4\"") != NULL, "junit: 6 gated, 4 failures\n%s", buf);
+	CHECK(strstr(buf, "name=\"switch.p50\">\n    <skipped") != NULL, "junit: no switches, skipped");
+	free(buf);
+	json_decref(m);
+	json_decref(base);
+	json_decref(cand);
+}
+
+int main(void)
+{
+	test_shifts();
+	test_counts();
+	test_identity();
+	test_repetitions();
+	test_render();
+	return CHECK_DONE();
+}

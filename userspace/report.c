@@ -1,0 +1,202 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* `iommubench report`: options, input, output, exit status. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include "cli.h"
+#include "report.h"
+#include "results.h"
+
+static const char report_usage[] =
+"usage: iommubench report RUN.json [BASELINE.json] [--format md|html|junit|json] [-o FILE]\n"
+"                         [--fail-above PCT] [--gate LIST] [--threshold PCT] [--confidence C]\n"
+"                         [--resamples N] [--force]\n"
+"\n"
+"With one results document: a summary of that run (per role and hook: count,\n"
+"p50/p90/p99, histogram; per context; checks; drops; hooks that did not attach).\n"
+"With two: RUN.json (the candidate) compared with BASELINE.json. Counts are\n"
+"compared exactly and every difference is listed. Timings are compared per\n"
+"repetition (each measured pass's p50 and p99, loops= in the scenario): medians,\n"
+"the ratio candidate/baseline with a bootstrap confidence interval, a\n"
+"Mann-Whitney U test, Holm's correction across the figures compared, a verdict\n"
+"(faster, slower, no change) and a geometric-mean row. Fewer than 3 repetitions\n"
+"in a run: no timing verdict. Lab timings are marked emulated.\n"
+"\n"
+"  --format F        md (default: fits a CI job summary), html (one file, plots by\n"
+"                    gnuplot inline as SVG), junit (one test case per gated figure),\n"
+"                    json (machine-readable verdicts)\n"
+"  -o, --output FILE write there instead of stdout; an existing file is never overwritten\n"
+"  --fail-above PCT  exit 1 when a gated timing is significantly slower by more than PCT %\n"
+"                    (Holm-adjusted p <= 1 - confidence and the ratio interval's lower bound\n"
+"                    above 1 + PCT/100) or a gated count is higher by more than PCT %\n"
+"  --gate LIST       gated figures, comma-separated (default\n"
+"                    " IB_REPORT_DEFAULT_GATE ");\n"
+"                    counts by their name in the count table, e.g.\n"
+"                    derived.descriptors_per_switch,ops.tlb_inv.count\n"
+"  --threshold PCT   noise threshold of the verdicts (default 5)\n"
+"  --confidence C    of the intervals and the tests, alpha = 1 - C (default 0.95)\n"
+"  --resamples N     bootstrap resamples (default 10000; seeded, reproducible)\n"
+"  --force           compare runs of different scenarios (refused otherwise, exit 2)\n"
+"\n"
+"exit status: 0 report written (and no gate tripped), 1 a gate tripped (--fail-above),\n"
+"2 usage error, unreadable or invalid input, different scenarios, output exists.\n"
+"\n"
+"examples:\n"
+"  iommubench report results/reference/x86-vtd-6.1-aux-switch.json\n"
+"  iommubench report results/new.json results/reference/x86-vtd-6.1-aux-switch.json\n"
+"  iommubench report new.json base.json --format html -o report.html\n"
+"  iommubench report new.json base.json --fail-above 10 >> \"$GITHUB_STEP_SUMMARY\"\n"
+"  iommubench report new.json base.json --format junit --fail-above 5 \\\n"
+"      --gate unmap.p50,derived.descriptors_per_switch -o report.xml\n";
+
+static int parse_double(const char *opt, const char *s, double lo, double hi, double *out)
+{
+	char *end;
+
+	errno = 0;
+	*out = strtod(s, &end);
+	if (errno || end == s || *end || !(*out >= lo && *out <= hi)) {
+		fprintf(stderr, "iommubench: report: %s '%s': want a number from %g to %g\n", opt, s, lo, hi);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+enum { OPT_FORMAT = 256, OPT_FAIL, OPT_GATE, OPT_THRESH, OPT_CONF, OPT_RES, OPT_FORCE };
+
+int cmd_report(int argc, char **argv, const struct ib_global *g)
+{
+	static const struct option lo[] = {
+		{ "format", required_argument, NULL, OPT_FORMAT },
+		{ "output", required_argument, NULL, 'o' },
+		{ "fail-above", required_argument, NULL, OPT_FAIL },
+		{ "gate", required_argument, NULL, OPT_GATE },
+		{ "threshold", required_argument, NULL, OPT_THRESH },
+		{ "confidence", required_argument, NULL, OPT_CONF },
+		{ "resamples", required_argument, NULL, OPT_RES },
+		{ "force", no_argument, NULL, OPT_FORCE },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	struct ib_report_opts o;
+	const char *fmt = "md", *out = NULL;
+	json_t *docs[2] = { NULL, NULL }, *model = NULL;
+	char err[2048];
+	double d;
+	int c, rc = 2, nin;
+	FILE *f = stdout;
+
+	(void)g;
+	ib_report_opts_default(&o);
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "ho:", lo, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			fputs(report_usage, stdout);
+			return 0;
+		case 'o':
+			out = optarg;
+			break;
+		case OPT_FORMAT:
+			fmt = optarg;
+			if (strcmp(fmt, "md") && strcmp(fmt, "html") && strcmp(fmt, "junit") && strcmp(fmt, "json")) {
+				fprintf(stderr, "iommubench: report: --format '%s': want md, html, junit or json\n", fmt);
+				return 2;
+			}
+			break;
+		case OPT_FAIL:
+			if (parse_double("--fail-above", optarg, 0, 1e6, &o.fail_above))
+				return 2;
+			break;
+		case OPT_GATE:
+			o.gate = optarg;
+			break;
+		case OPT_THRESH:
+			if (parse_double("--threshold", optarg, 0, 1000, &d))
+				return 2;
+			o.cmp.threshold = d / 100;
+			break;
+		case OPT_CONF:
+			if (parse_double("--confidence", optarg, 0.5, 0.9999, &o.cmp.confidence))
+				return 2;
+			break;
+		case OPT_RES:
+			if (parse_double("--resamples", optarg, 100, 1e7, &d) || d != floor(d))
+				return 2;
+			o.cmp.resamples = (size_t)d;
+			break;
+		case OPT_FORCE:
+			o.force = true;
+			break;
+		default:
+			fputs(report_usage, stderr);
+			return 2;
+		}
+	}
+	nin = argc - optind;
+	if (nin < 1 || nin > 2) {
+		fprintf(stderr, "iommubench: report: want one results file (a summary) or two (candidate, baseline), got %d\n%s",
+			nin, report_usage);
+		return 2;
+	}
+	for (int i = 0; i < nin; i++) {
+		docs[i] = ib_results_load(argv[optind + i], err, sizeof(err));
+		if (!docs[i]) {
+			fprintf(stderr, "iommubench: report: %s (is it an iommubench results document, and complete?)\n", err);
+			goto out;
+		}
+	}
+	if (nin == 2) {
+		model = ib_report_compare(docs[0], argv[optind], docs[1], argv[optind + 1], &o, err, sizeof(err));
+		if (!model) {
+			fprintf(stderr, "iommubench: report: %s\n", err);
+			goto out;
+		}
+	}
+	if (out) {
+		/* O_EXCL: never overwrite, as `run` does */
+		int fd = open(out, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+
+		if (fd < 0) {
+			fprintf(stderr, "iommubench: report: %s: %s%s\n", out, strerror(errno),
+				errno == EEXIST ? ": reports are never overwritten; choose another -o" : "");
+			goto out;
+		}
+		f = fdopen(fd, "w");
+		if (!f) {
+			close(fd);
+			goto out;
+		}
+	}
+	if (!strcmp(fmt, "json")) {
+		json_dumpf(model ? model : docs[0], f, JSON_INDENT(2) | JSON_SORT_KEYS | JSON_REAL_PRECISION(10));
+		fputc('\n', f);
+	} else if (!strcmp(fmt, "junit")) {
+		model ? ib_report_junit(f, model) : ib_report_junit_single(f, docs[0], argv[optind]);
+	} else if (!strcmp(fmt, "html")) {
+		model ? ib_report_html_compare(f, model, docs[0], docs[1]) :
+			ib_report_html_single(f, docs[0], argv[optind]);
+	} else {
+		model ? ib_report_md_compare(f, model) : ib_report_md_single(f, docs[0], argv[optind]);
+	}
+	rc = model ? (int)ib_report_geti(model, "exit") : 0;
+	if (f != stdout ? fclose(f) : fflush(f)) {
+		fprintf(stderr, "iommubench: report: writing %s: %s\n", out ? out : "stdout", strerror(errno));
+		rc = 2;
+	}
+	if (rc == 1) {
+		char *t = json_dumps(json_object_get(model, "tripped"), JSON_COMPACT);
+
+		fprintf(stderr, "iommubench: report: gate tripped (--fail-above %g): %s\n", o.fail_above, t ? t : "?");
+		free(t);
+	}
+out:
+	json_decref(model);
+	json_decref(docs[0]);
+	json_decref(docs[1]);
+	return rc;
+}

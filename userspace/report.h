@@ -1,0 +1,54 @@
+/*
+ * `iommubench report`: one run summarised, or a candidate compared with a
+ * baseline. The comparison is built once as a JSON object (the "model",
+ * which `--format json` prints as it is) and every other format renders
+ * that model, so md, html and junit cannot disagree about a verdict.
+ */
+#ifndef IB_REPORT_H
+#define IB_REPORT_H
+#include <stdbool.h>
+#include <stdio.h>
+#include <jansson.h>
+#include "compare.h"
+
+#define IB_REPORT_SCHEMA "iommubench-report/1"
+/* gated when --gate is not given */
+#define IB_REPORT_DEFAULT_GATE "map.p50,map.p99,unmap.p50,unmap.p99,switch.p50,switch.p99"
+/* below this many repetitions in either run no timing verdict is given */
+#define IB_REPORT_MIN_REPS 3
+
+struct ib_report_opts {
+	struct ib_compare_opts cmp;	/* threshold, confidence, resamples, seed */
+	const char *gate;		/* comma-separated figure names */
+	double fail_above;		/* percent; < 0: not given */
+	bool force;			/* compare different scenarios anyway */
+};
+
+void ib_report_opts_default(struct ib_report_opts *o);
+
+/*
+ * Build the comparison model of cand against base (documents already
+ * loaded). Returns NULL with err set when the runs may not be compared
+ * (different scenarios without force: *refused = true) or an option is
+ * wrong (unknown gate figure). The model's "exit" is 1 when
+ * fail_above >= 0 and a gated figure tripped, else 0.
+ */
+json_t *ib_report_compare(json_t *cand, const char *cand_path, json_t *base,
+			  const char *base_path, const struct ib_report_opts *o,
+			  char *err, size_t errlen);
+
+/* Renderers: model (or, for the single-run ones, the results document). */
+void ib_report_md_single(FILE *f, json_t *doc, const char *path);
+void ib_report_md_compare(FILE *f, json_t *model);
+void ib_report_junit(FILE *f, json_t *model);
+void ib_report_junit_single(FILE *f, json_t *doc, const char *path);
+int ib_report_html_single(FILE *f, json_t *doc, const char *path);
+int ib_report_html_compare(FILE *f, json_t *model, json_t *cand, json_t *base);
+
+/* shared helpers (report_model.c) */
+void ib_report_fmt_ns(char *buf, size_t len, double ns);
+bool ib_report_emulated(json_t *doc);
+long long ib_report_geti(json_t *o, const char *k);
+const char *ib_report_gets(json_t *o, const char *k);
+
+#endif
