@@ -96,14 +96,19 @@ check_eq "different scenarios: nothing on stdout" "$(wc -c < "$tmp/out")" 0
 check_eq "--force: warned in the report" "$(grep -c 'different scenarios compared (--force)' "$tmp/out")" 1
 "$bin" report $D/same.json $D/base.json --fail-above 5 > "$tmp/out"; check_eq "A/A with --fail-above 5: exit 0" $? 0
 check_eq "A/A: every count identical" "$(grep -c 'Every count is identical' "$tmp/out")" 1
-"$bin" report $D/slower.json $D/base.json --fail-above 10 > /dev/null 2> "$tmp/err"
+"$bin" report $D/hw-slower.json $D/hw-base.json --fail-above 10 > /dev/null 2> "$tmp/err"
 check_eq "20 % slower, --fail-above 10: exit 1" $? 1
-"$bin" report $D/slower.json $D/base.json --fail-above 25 > /dev/null; check_eq "20 % slower, --fail-above 25: exit 0" $? 0
+"$bin" report $D/hw-slower.json $D/hw-base.json --fail-above 25 > /dev/null; check_eq "20 % slower, --fail-above 25: exit 0" $? 0
+# lab (emulated) timings are shown with their verdicts but never gated
+"$bin" report $D/slower.json $D/base.json --fail-above 10 --format json -o "$tmp/emu.json" 2> /dev/null
+check_eq "20 % slower but emulated, --fail-above 10: exit 0" $? 0
+check_eq "emulated: verdict still shown" "$(jq -r '.timings.figures[] | select(.figure == "unmap.p50") | .verdict' "$tmp/emu.json")" slower
+check_eq "emulated: not gated" "$(jq -r '[.timings.figures[] | select(.gated)] | length' "$tmp/emu.json")" 0
 "$bin" report $D/heavier.json $D/base.json --fail-above 10 --gate derived.descriptors_per_unmap > /dev/null 2>&1
 check_eq "4x descriptors per unmap, count gate: exit 1" $? 1
 "$bin" report $D/heavier.json $D/base.json --gate nonsense.figure 2> "$tmp/err"; check_eq "unknown --gate figure: exit 2" $? 2
 check_eq "and names it" "$(grep -c "no figure 'nonsense.figure'" "$tmp/err")" 1
-"$bin" report $D/slower.json $D/base.json --format junit --fail-above 10 -o "$tmp/r.xml" 2> /dev/null
+"$bin" report $D/hw-slower.json $D/hw-base.json --format junit --fail-above 10 -o "$tmp/r.xml" 2> /dev/null
 check_eq "junit with a tripped gate: exit 1" $? 1
 check_eq "junit: one failure per tripped gated figure" "$(grep -c '<failure type="gate"' "$tmp/r.xml")" 6
 "$bin" report $D/slower.json $D/base.json --format json -o "$tmp/r.json"; check_eq "json report: exit 0" $? 0

@@ -231,7 +231,8 @@ static void other_counts(struct counts *c, json_t *b, json_t *a)
 /* Scenario keys that do not change what is measured. */
 static bool incidental_key(const char *k)
 {
-	static const char *const keys[] = { "path", "description", "device", "keys", "loops", "warmup", "bind" };
+	static const char *const keys[] = { "path", "description", "device", "keys", "loops", "warmup", "bind",
+					     "backend" /* warned about below: rebind against replace is a comparison worth making */ };
 
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
 		if (!strcmp(k, keys[i]))
@@ -400,6 +401,7 @@ static bool in_list(const char *list, const char *name)
 
 static json_t *timings(json_t *b, json_t *a, const struct ib_report_opts *o, double gate_pct)
 {
+	bool emulated = ib_report_emulated(b) || ib_report_emulated(a);
 	json_t *out = json_object(), *figs = json_array();
 	size_t nb = (size_t)ib_report_geti(json_object_get(b, "repetitions"), "count");
 	size_t na = (size_t)ib_report_geti(json_object_get(a, "repetitions"), "count");
@@ -458,14 +460,15 @@ static json_t *timings(json_t *b, json_t *a, const struct ib_report_opts *o, dou
 	}
 	for (size_t i = 0, j = 0; i < nt; i++) {
 		struct timing *x = &t[i];
-		json_t *r = json_pack("{s:s, s:b}", "figure", x->name, "gated", in_list(o->gate, x->name));
+		json_t *r = json_pack("{s:s, s:b}", "figure", x->name, "gated", !emulated && in_list(o->gate, x->name));
 
 		if (x->skip) {
 			json_object_set_new(r, "skipped", json_string(x->skip));
 		} else if (j < m && idx[j] == i) {
 			struct ib_timing_cmp *c = &res[j++];
 			bool verdict = !strcmp(status, "ok") || !strcmp(status, "weak");
-			bool tripped = verdict && in_list(o->gate, x->name) && c->significant &&
+			/* emulated (lab) timings are shown, never gated */
+			bool tripped = verdict && !emulated && in_list(o->gate, x->name) && c->significant &&
 				       c->ratio.lo > 1 + gate_pct / 100;
 
 			json_object_set_new(r, "base_values", dbl_array(x->base, nb));
