@@ -106,6 +106,13 @@ $(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
 # user-space objects that include a skeleton must wait for it
 $(LIB_OBJS) $(OUTPUT)/main.o: | $(SKELS)
 
+# the version string is compiled into results.o: rebuild it when git
+# describe changes (a stamp rewritten only then), not only when results.c does
+GIT_STAMP := $(OUTPUT)/git-describe
+$(shell mkdir -p $(OUTPUT) && { [ "$$(cat $(GIT_STAMP) 2>/dev/null)" = "$(GIT_DESCRIBE)" ] || \
+	echo "$(GIT_DESCRIBE)" > $(GIT_STAMP); })
+$(OUTPUT)/results.o: $(GIT_STAMP)
+
 $(OUTPUT)/%.o: userspace/%.c | $(OUTPUT)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -c $< -o $@
