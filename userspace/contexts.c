@@ -247,6 +247,7 @@ static json_t *ratio(double num, double den, const char *num_what, const char *d
 json_t *ib_derived_json(const struct ib_workload *w, const struct ib_readout *r)
 {
 	double sw_inv = 0, sw_desc = 0, un_inv = 0, un_desc = 0, un_inv_ns = 0, un_bytes = 0, un_ioctl_ns = 0;
+	double un_calls = 0;
 	json_t *o = json_object();
 
 	for (int c = 0; c <= IB_MAX_CTX; c++) {
@@ -268,8 +269,10 @@ json_t *ib_derived_json(const struct ib_workload *w, const struct ib_readout *r)
 		}
 	}
 	for (size_t i = 0; i < w->samples.n; i++)
-		if (is_unmap_phase(w->samples.s[i].phase))
+		if (is_unmap_phase(w->samples.s[i].phase)) {
 			un_ioctl_ns += (double)w->samples.s[i].ns;
+			un_calls++;
+		}
 	json_object_set_new(o, "tlb_inv_per_switch", ratio(sw_inv, (double)w->plan->all_switches,
 		"outermost tlb_inv calls inside switch steps", "switches, warm-up passes included"));
 	json_object_set_new(o, "descriptors_per_switch", ratio(sw_desc, (double)w->plan->all_switches,
@@ -280,6 +283,10 @@ json_t *ib_derived_json(const struct ib_workload *w, const struct ib_readout *r)
 	json_object_set_new(o, "descriptors_per_unmapped_page", ratio(un_desc, un_bytes / (double)w->sc->page_size,
 		"queue descriptors inside unmap operations",
 		"pages unmapped (unmap role bytes in those operations / page_size)"));
+	json_object_set_new(o, "tlb_inv_per_unmap_call", ratio(un_inv, un_calls,
+		"outermost tlb_inv calls inside unmap operations", "unmap ioctls, warm-up passes included"));
+	json_object_set_new(o, "descriptors_per_unmap_call", ratio(un_desc, un_calls,
+		"queue descriptors inside unmap operations", "unmap ioctls, warm-up passes included"));
 	json_object_set_new(o, "unmap_time_share_in_tlb_inv", ratio(un_inv_ns, un_ioctl_ns,
 		"ns in outermost tlb_inv calls inside unmap operations",
 		"ns of those UNMAP_DMA ioctls measured in user space, warm-up included"));

@@ -24,7 +24,7 @@ static const char report_usage[] =
 "the ratio candidate/baseline with a bootstrap confidence interval, a\n"
 "Mann-Whitney U test, Holm's correction across the figures compared, a verdict\n"
 "(faster, slower, no change) and a geometric-mean row. Fewer than 3 repetitions\n"
-"in a run: no timing verdict. Lab timings are marked emulated.\n"
+"in a run: no timing verdict. Lab timings are marked emulated and never gated.\n"
 "\n"
 "  --format F        md (default: fits a CI job summary), html (one file, plots by\n"
 "                    gnuplot inline as SVG), junit (one test case per gated figure),\n"
