@@ -124,6 +124,40 @@ static void test_shifts(void)
 	json_decref(base);
 }
 
+/* Many A/A pairs through the whole report (loud noise, so an interval
+ * alone often clears the threshold): the share of pairs with any verdict
+ * other than "no change", or any tripped gate with --fail-above 0, must
+ * stay at the significance level (Holm controls the family). 200 pairs at
+ * alpha 0.05: 10 expected at most; 21 is the binomial 99.9 % bound. */
+static void test_aa_false_positives(void)
+{
+	static const char *const figs[] = { "map.p50", "map.p99", "unmap.p50", "unmap.p99" };
+	struct ib_report_opts o;
+	unsigned any = 0, trips = 0;
+	char err[512];
+
+	ib_report_opts_default(&o);
+	o.cmp.resamples = 400;
+	o.fail_above = 0;
+	for (unsigned i = 0; i < 200; i++) {
+		json_t *b = doc("s", 8, 0, 0.3, 1000 + 2 * i, 512, 512), *a = doc("s", 8, 0, 0.3, 1001 + 2 * i, 512, 512);
+		json_t *m = cmp(a, b, &o, err, sizeof(err));
+		bool moved = false;
+
+		CHECK(m != NULL, "pair %u: %s", i, err);
+		for (size_t k = 0; m && k < 4; k++)
+			moved |= strcmp(verdict(m, figs[k]), "no change") != 0;
+		any += moved;
+		trips += m && ib_report_geti(m, "exit") == 1;
+		json_decref(m);
+		json_decref(a);
+		json_decref(b);
+	}
+	printf("  A/A: %u of 200 pairs with a faster/slower verdict, %u tripped --fail-above 0\n", any, trips);
+	CHECK(any <= 21, "%u of 200 A/A pairs got a verdict (alpha 0.05)", any);
+	CHECK(trips <= 21, "%u of 200 A/A pairs tripped the gate", trips);
+}
+
 static void test_counts(void)
 {
 	struct ib_report_opts o;
@@ -268,6 +302,7 @@ static void test_render(void)
 int main(void)
 {
 	test_shifts();
+	test_aa_false_positives();
 	test_counts();
 	test_identity();
 	test_repetitions();
