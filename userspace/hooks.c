@@ -244,6 +244,9 @@ const struct ib_hook_def ib_catalog[] = {
 	 * arm_smmu_tlb_inv_range_domain (inlined in Debian's 6.1) ->
 	 * __arm_smmu_tlb_inv_range -> arm_smmu_cmdq_issue_cmdlist (TLBI + CMD_SYNC);
 	 * 7.x builds a per-domain invalidation array: arm_smmu_domain_inv_range.
+	 * arm_smmu_atc_inv_domain is left out: it runs after every range flush
+	 * and returns at once for devices without ATS; ATC commands, when there
+	 * are any, are counted by arm_smmu_cmdq_issue_cmdlist.
 	 */
 	{ .name = "arm_smmu_tlb_inv_range_domain", .role = IB_ROLE_TLB_INV, .type = IB_HOOK_FUNC,
 	  .tp = NO_TP, .layer = "arm-smmu-v3", .kind = IB_TLB_RANGE,
