@@ -216,24 +216,27 @@ const struct ib_hook_def ib_catalog[] = {
 	 */
 	{ .name = "viommu_map_pages", .role = IB_ROLE_MAP, .type = IB_HOOK_FUNC,
 	  .tp = NO_TP, .layer = "virtio-iommu", .pgsize_param = "pgsize", .pgcount_param = "pgcount",
-	  .note = "map_pages op (5.19+ (~)): records the mapping, adds a MAP request (no kick)" },
+	  .note = "map_pages op (map before ~6.0): records the mapping and sends a MAP request; "
+		  "up to ~6.6 it waits for it (viommu_send_req_sync), later it only queues it" },
 	{ .name = "viommu_unmap_pages", .role = IB_ROLE_TLB_INV, .type = IB_HOOK_FUNC,
 	  .tp = NO_TP, .layer = "virtio-iommu", .kind = IB_TLB_RANGE,
-	  .note = "unmap_pages op (5.19+ (~)): adds an UNMAP request, which is the invalidation "
-		  "(the device drops the range); completed by the next sync" },
+	  .note = "unmap_pages op (unmap before ~6.0): adds an UNMAP request, which is the "
+		  "invalidation (the device drops the range); completed by the next sync" },
 	{ .name = "viommu_iotlb_sync", .role = IB_ROLE_TLB_SYNC, .type = IB_HOOK_FUNC,
 	  .tp = NO_TP, .layer = "virtio-iommu",
 	  .note = "iotlb_sync op: kicks the request queue and waits for every request in flight" },
 	{ .name = "viommu_iotlb_sync_map", .role = IB_ROLE_TLB_SYNC, .type = IB_HOOK_FUNC,
 	  .tp = NO_TP, .layer = "virtio-iommu",
-	  .note = "iotlb_sync_map op (5.16+ (~)): the same kick and wait after a map" },
+	  .note = "iotlb_sync_map op, ~6.7+ (not in 6.1, where each MAP is sent synchronously): "
+		  "the same kick and wait after a map" },
 	{ .name = "viommu_flush_iotlb_all", .role = IB_ROLE_TLB_SYNC, .type = IB_HOOK_FUNC,
 	  .tp = NO_TP, .layer = "virtio-iommu",
-	  .note = "flush_iotlb_all op: only kicks and waits (no invalidation request exists)" },
+	  .note = "flush_iotlb_all op, ~6.7+: only kicks and waits (no invalidation request exists)" },
 	{ .name = "viommu_send_req_sync", .role = IB_ROLE_TLB_INV, .type = IB_HOOK_FUNC,
 	  .tp = NO_TP, .layer = "virtio-iommu", .kind = IB_TLB_CONFIG,
-	  .note = "one request sent and waited for: ATTACH, DETACH, PROBE, or MAP when replaying a "
-		  "domain's mappings; the device changes the endpoint's translation" },
+	  .note = "one request sent and waited for: ATTACH, DETACH, PROBE, MAP when replaying a "
+		  "domain's mappings; the device changes the endpoint's translation. Up to ~6.6 "
+		  "every MAP went this way too: there each map also counts here" },
 
 	/*
 	 * arm-smmu-v3 (drivers/iommu/arm/arm-smmu-v3/). Static names shared
