@@ -138,7 +138,8 @@ test-cross: deps-arm64
 	$(Q)$(MAKE) ARCH=arm64 STATIC=1 all
 	$(Q)tests/check-cross .output/arm64-static/iommubench | tee $(OUTPUT)/tally-cross
 
-test-lab: deps
+# the arm64 lab targets need qemu-system-arm and the arm64 cross-build
+test-lab: deps-arm64
 	$(Q)$(MAKE) STATIC=1 all
 	$(Q)tests/lab/run-all | tee $(OUTPUT)/tally-lab
 

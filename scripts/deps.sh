@@ -2,6 +2,7 @@
 # Installs the Debian packages iommubench needs, and only the missing ones.
 #   scripts/deps.sh            build, unit tests and the x86 lab
 #   scripts/deps.sh arm64      also the arm64 cross-build (multiarch libraries)
+#                              and the arm64 lab targets (qemu-system-aarch64)
 set -euo pipefail
 
 pkgs=(
@@ -24,7 +25,8 @@ pkgs=(
 )
 if [ "${1:-}" = arm64 ]; then
 	pkgs+=(gcc-aarch64-linux-gnu libbpf-dev:arm64 libelf-dev:arm64 zlib1g-dev:arm64
-	       libjansson-dev:arm64 libinih-dev:arm64 qemu-system-arm)
+	       libjansson-dev:arm64 libinih-dev:arm64
+	       qemu-system-arm)  # the arm64 lab: virt machine with an emulated SMMUv3
 fi
 
 missing=()

@@ -202,6 +202,178 @@ const struct ib_hook_def ib_catalog[] = {
 	  .note = "queued-invalidation submission and wait; its count is the descriptors, "
 		  "charged to the invalidation that encloses it (kind other when none does)" },
 
+	/*
+	 * AMD-Vi (drivers/iommu/amd/iommu.c). On 6.1 an unmap's flush is
+	 * amd_iommu_iotlb_sync -> domain_flush_pages (INVALIDATE_IOMMU_PAGES
+	 * per IOMMU) -> amd_iommu_domain_flush_complete -> iommu_completion_wait
+	 * (COMPLETION_WAIT and the wait; amd_iommu_domain_flush_complete itself is
+ * inlined into its callers there, so only the wait is hooked). The
+ * whole-domain flushes of attach/detach (amd_iommu_domain_flush_tlb_pde from
+ * do_detach and attach_device) are inlined too in Debian's 6.1: only their
+ * completion waits are seen. The driver's attach_dev is left out: the core's
+ * attach functions count the operation. With NpCache (set by an emulated
+	 * IOMMU, QEMU's amd-iommu included) every map is flushed too, through
+	 * amd_iommu_iotlb_sync_map. The compiler keeps domain_flush_pages and
+	 * iommu_completion_wait only as .constprop/.isra clones in Debian's 6.1:
+	 * they are attached there by kprobe, arguments unread.
+	 */
+	{ .name = "amd_iommu_map_pages", .role = IB_ROLE_MAP, .type = IB_HOOK_FUNC,
+	  .tp = NO_TP, .layer = "amd", .pgsize_param = "pgsize", .pgcount_param = "pgcount",
+	  .note = "driver map_pages op (5.19+ (~); map before); 8 arguments, so kprobe before 6.6 on x86" },
+	{ .name = "amd_iommu_unmap_pages", .role = IB_ROLE_UNMAP, .type = IB_HOOK_FUNC,
+	  .tp = NO_TP, .layer = "amd",
+	  .note = "driver unmap_pages op; clears PTEs and gathers the range for the sync" },
+	{ .name = "amd_iommu_iotlb_sync_map", .role = IB_ROLE_TLB_SYNC, .type = IB_HOOK_FUNC,
+	  .tp = NO_TP, .layer = "amd",
+	  .note = "iotlb_sync_map op after each map: flushes the new range and waits when the "
+		  "IOMMU caches non-present entries (NpCache: emulated IOMMUs); 5.x-7.x" },
+	{ .name = "amd_iommu_iotlb_sync", .role = IB_ROLE_TLB_SYNC, .type = IB_HOOK_FUNC,
+	  .tp = NO_TP, .layer = "amd",
+	  .note = "iotlb_sync op: flushes the gathered range, then a completion wait (VFIO: once per batch)" },
+	{ .name = "amd_iommu_flush_iotlb_all", .role = IB_ROLE_TLB_INV, .type = IB_HOOK_FUNC,
+	  .tp = NO_TP, .layer = "amd", .kind = IB_TLB_DOMAIN,
+	  .note = "flush_iotlb_all op: every page of the domain, then a completion wait" },
+	{ .name = "domain_flush_pages", .role = IB_ROLE_TLB_INV, .type = IB_HOOK_FUNC,
+	  .tp = NO_TP, .layer = "amd", .kind = IB_TLB_RANGE, .clone_ok = true,
+	  .note = "up to ~6.7 (renamed amd_iommu_domain_flush_pages): INVALIDATE_IOMMU_PAGES on each "
+		  "IOMMU of the domain; with NpCache one call per naturally aligned chunk" },
+	{ .name = "amd_iommu_domain_flush_pages", .role = IB_ROLE_TLB_INV, .type = IB_HOOK_FUNC,
+	  .tp = NO_TP, .layer = "amd", .kind = IB_TLB_RANGE,
+	  .note = "~6.7+: the range flush of a domain (domain_flush_pages before)" },
+	{ .name = "amd_iommu_domain_flush_tlb_pde", .role = IB_ROLE_TLB_INV, .type = IB_HOOK_FUNC,
+	  .tp = NO_TP, .layer = "amd", .kind = IB_TLB_DOMAIN,
+	  .note = "up to ~6.7: every page of the domain, page-directory entries included (attach, flush_iotlb_all)" },
+	{ .name = "amd_iommu_domain_flush_all", .role = IB_ROLE_TLB_INV, .type = IB_HOOK_FUNC,
+	  .tp = NO_TP, .layer = "amd", .kind = IB_TLB_DOMAIN,
+	  .note = "~6.7+: every page of the domain (amd_iommu_domain_flush_tlb_pde before)" },
+	{ .name = "iommu_completion_wait", .role = IB_ROLE_TLB_SYNC, .type = IB_HOOK_FUNC,
+	  .tp = NO_TP, .layer = "amd", .clone_ok = true,
+	  .note = "one COMPLETION_WAIT command and the wait for it, on one IOMMU" },
+
+	/*
+	 * virtio-iommu (drivers/iommu/virtio-iommu.c, a module from 6.12 in
+	 * Debian). Each map and unmap adds a MAP or UNMAP request to the
+	 * request virtqueue; the sync ops kick the queue and wait. The device
+	 * drops its translations when it completes an UNMAP: there is no
+	 * separate invalidation, so the UNMAP request (viommu_unmap_pages) is
+	 * counted as the range invalidation. ATTACH/DETACH/PROBE requests go
+	 * through viommu_send_req_sync (config).
+	 */
+	{ .name = "viommu_map_pages", .role = IB_ROLE_MAP, .type = IB_HOOK_FUNC,
+	  .tp = NO_TP, .layer = "virtio-iommu", .pgsize_param = "pgsize", .pgcount_param = "pgcount",
+	  .note = "map_pages op (map before ~6.0): records the mapping and sends a MAP request; "
+		  "up to ~6.6 it waits for it (viommu_send_req_sync), later it only queues it" },
+	{ .name = "viommu_unmap_pages", .role = IB_ROLE_TLB_INV, .type = IB_HOOK_FUNC,
+	  .tp = NO_TP, .layer = "virtio-iommu", .kind = IB_TLB_RANGE,
+	  .note = "unmap_pages op (unmap before ~6.0): adds an UNMAP request, which is the "
+		  "invalidation (the device drops the range); completed by the next sync" },
+	{ .name = "viommu_iotlb_sync", .role = IB_ROLE_TLB_SYNC, .type = IB_HOOK_FUNC,
+	  .tp = NO_TP, .layer = "virtio-iommu",
+	  .note = "iotlb_sync op: kicks the request queue and waits for every request in flight" },
+	{ .name = "viommu_iotlb_sync_map", .role = IB_ROLE_TLB_SYNC, .type = IB_HOOK_FUNC,
+	  .tp = NO_TP, .layer = "virtio-iommu",
+	  .note = "iotlb_sync_map op, ~6.7+ (not in 6.1, where each MAP is sent synchronously): "
+		  "the same kick and wait after a map" },
+	{ .name = "viommu_flush_iotlb_all", .role = IB_ROLE_TLB_SYNC, .type = IB_HOOK_FUNC,
+	  .tp = NO_TP, .layer = "virtio-iommu",
+	  .note = "flush_iotlb_all op, ~6.7+: only kicks and waits (no invalidation request exists)" },
+	{ .name = "viommu_send_req_sync", .role = IB_ROLE_TLB_INV, .type = IB_HOOK_FUNC,
+	  .tp = NO_TP, .layer = "virtio-iommu", .kind = IB_TLB_CONFIG,
+	  .note = "one request sent and waited for: ATTACH, DETACH, PROBE, MAP when replaying a "
+		  "domain's mappings; the device changes the endpoint's translation. Up to ~6.6 "
+		  "every MAP went this way too: there each map also counts here" },
+
+	/*
+	 * arm-smmu-v3 (drivers/iommu/arm/arm-smmu-v3/). Static names shared
+	 * with arm-smmu v2 (arm_smmu_attach_dev, arm_smmu_map_pages,
+	 * arm_smmu_iotlb_sync, arm_smmu_flush_iotlb_all) are left out: with
+	 * both drivers built in they are two functions of one name.
+	 * Up to ~6.12 an unmap's sync is arm_smmu_iotlb_sync ->
+	 * arm_smmu_tlb_inv_range_domain (inlined in Debian's 6.1) ->
+	 * __arm_smmu_tlb_inv_range -> arm_smmu_cmdq_issue_cmdlist (TLBI + CMD_SYNC);
+	 * 7.x builds a per-domain invalidation array: arm_smmu_domain_inv_range.
+	 * arm_smmu_atc_inv_domain is left out: it runs after every range flush
+	 * and returns at once for devices without ATS; ATC commands, when there
+	 * are any, are counted by arm_smmu_cmdq_issue_cmdlist.
+	 */
+	{ .name = "arm_smmu_tlb_inv_range_domain", .role = IB_ROLE_TLB_INV, .type = IB_HOOK_FUNC,
+	  .tp = NO_TP, .layer = "arm-smmu-v3", .kind = IB_TLB_RANGE,
+	  .note = "5.12-~6.14: TLBI by VA over the range (and ATC), from iotlb_sync; inlined in some builds" },
+	{ .name = "__arm_smmu_tlb_inv_range", .role = IB_ROLE_TLB_INV, .type = IB_HOOK_FUNC,
+	  .tp = NO_TP, .layer = "arm-smmu-v3", .kind = IB_TLB_RANGE,
+	  .note = "5.12-~6.14: builds the TLBI VA/range commands for one ASID and submits them with a sync" },
+	{ .name = "arm_smmu_domain_inv_range", .role = IB_ROLE_TLB_INV, .type = IB_HOOK_FUNC,
+	  .tp = NO_TP, .layer = "arm-smmu-v3", .kind = IB_TLB_RANGE,
+	  .note = "~7.0+: range invalidation through the domain's invalidation array (TLBI and ATC)" },
+	{ .name = "arm_smmu_tlb_inv_context", .role = IB_ROLE_TLB_INV, .type = IB_HOOK_FUNC,
+	  .tp = NO_TP, .layer = "arm-smmu-v3", .kind = IB_TLB_DOMAIN,
+	  .note = "io-pgtable tlb_flush_all and flush_iotlb_all: TLBI by ASID (VMID for stage 2) and a sync" },
+	{ .name = "arm_smmu_sync_ste_for_sid", .role = IB_ROLE_TLB_INV, .type = IB_HOOK_FUNC,
+	  .tp = NO_TP, .layer = "arm-smmu-v3", .kind = IB_TLB_CONFIG,
+	  .note = "up to ~6.8: CFGI_STE for one stream and a sync (STE written at attach/detach)" },
+	{ .name = "arm_smmu_sync_cd", .role = IB_ROLE_TLB_INV, .type = IB_HOOK_FUNC,
+	  .tp = NO_TP, .layer = "arm-smmu-v3", .kind = IB_TLB_CONFIG,
+	  .note = "CFGI_CD for a context descriptor and a sync (CD written at attach, PASID/SSID change)" },
+	{ .name = "arm_smmu_cmdq_issue_cmdlist", .role = IB_ROLE_TLB_INV, .type = IB_HOOK_FUNC,
+	  .size_param = "n", .size_arg = 3, .unit = "commands", .descs = true,
+	  .tp = NO_TP, .layer = "arm-smmu-v3", .kind = IB_TLB_OTHER,
+	  .note = "every submission to the command queue; its count is the commands (a CMD_SYNC "
+		  "added when asked is not included), charged to the enclosing invalidation; "
+		  "gains a cmdq argument ~6.12" },
+
+	/*
+	 * arm-smmu v2 / MMU-500 (drivers/iommu/arm/arm-smmu/arm-smmu.c) and the
+	 * Qualcomm implementation. Reached through io-pgtable's flush ops;
+	 * names with _s1 are stage-1 contexts (Adreno's is one).
+	 */
+	{ .name = "arm_smmu_tlb_inv_range_s1", .role = IB_ROLE_TLB_INV, .type = IB_HOOK_FUNC,
+	  .tp = NO_TP, .layer = "arm-smmu", .kind = IB_TLB_RANGE,
+	  .note = "5.8+: TLBIVA/TLBIVAL per granule of the range, no sync (the caller syncs)" },
+	{ .name = "arm_smmu_tlb_inv_walk_s1", .role = IB_ROLE_TLB_INV, .type = IB_HOOK_FUNC,
+	  .tp = NO_TP, .layer = "arm-smmu", .kind = IB_TLB_RANGE,
+	  .note = "io-pgtable tlb_flush_walk: a table was freed; range TLBI and a context sync "
+		  "(a full ASID flush on qcom since ~6.5)" },
+	{ .name = "arm_smmu_tlb_add_page_s1", .role = IB_ROLE_TLB_INV, .type = IB_HOOK_FUNC,
+	  .tp = NO_TP, .layer = "arm-smmu", .kind = IB_TLB_RANGE,
+	  .note = "io-pgtable tlb_add_page: one leaf page invalidated, sync deferred to iotlb_sync" },
+	{ .name = "arm_smmu_tlb_inv_context_s1", .role = IB_ROLE_TLB_INV, .type = IB_HOOK_FUNC,
+	  .tp = NO_TP, .layer = "arm-smmu", .kind = IB_TLB_DOMAIN,
+	  .note = "TLBIASID of the context's ASID and a context sync (io-pgtable tlb_flush_all; "
+		  "every msm per-process unmap ends here)" },
+	{ .name = "arm_smmu_tlb_inv_context_s2", .role = IB_ROLE_TLB_INV, .type = IB_HOOK_FUNC,
+	  .tp = NO_TP, .layer = "arm-smmu", .kind = IB_TLB_DOMAIN,
+	  .note = "TLBIVMID and a global sync (stage-2 contexts)" },
+	{ .name = "arm_smmu_tlb_sync_context", .role = IB_ROLE_TLB_SYNC, .type = IB_HOOK_FUNC,
+	  .tp = NO_TP, .layer = "arm-smmu", .note = "TLBSYNC on one context bank and the poll for it" },
+	{ .name = "qcom_adreno_smmu_set_ttbr0_cfg", .role = IB_ROLE_SWITCH, .type = IB_HOOK_FUNC,
+	  .tp = NO_TP, .layer = "arm-smmu-qcom",
+	  .note = "5.11+: installs or removes the TTBR0 pagetable of the GPU's context bank; an "
+		  "install/remove event, not a per-switch one (the GPU switches TTBR0 itself)" },
+
+	/*
+	 * drm/msm per-process pagetables (drivers/gpu/drm/msm/msm_iommu.c, in
+	 * the msm module, 5.11+): one io-pgtable per GPU process, all sharing
+	 * the context bank's ASID.
+	 */
+	{ .name = "msm_iommu_pagetable_create", .role = IB_ROLE_ATTACH, .type = IB_HOOK_FUNC,
+	  .tp = NO_TP, .layer = "msm",
+	  .note = "5.11+: a new per-process pagetable (a GPU context); a kernel_managed argument since ~6.17" },
+	{ .name = "msm_iommu_pagetable_map", .role = IB_ROLE_MAP, .type = IB_HOOK_FUNC,
+	  .tp = NO_TP, .layer = "msm",
+	  .note = "5.11+: maps a buffer into a process's pagetable through io-pgtable" },
+	{ .name = "msm_iommu_pagetable_unmap", .role = IB_ROLE_UNMAP, .type = IB_HOOK_FUNC,
+	  .tp = NO_TP, .layer = "msm",
+	  .note = "5.11+: unmaps, then flushes the whole shared ASID: every context's entries go" },
+
+	/* io-pgtable-arm (drivers/iommu/io-pgtable-arm.c): the LPAE tables of
+	 * arm-smmu v2, v3 and msm. */
+	{ .name = "arm_lpae_map_pages", .role = IB_ROLE_MAP, .type = IB_HOOK_FUNC,
+	  .tp = NO_TP, .layer = "io-pgtable-arm", .pgsize_param = "pgsize", .pgcount_param = "pgcount",
+	  .note = "5.15+: writes the PTEs of one map_pages call" },
+	{ .name = "arm_lpae_unmap_pages", .role = IB_ROLE_UNMAP, .type = IB_HOOK_FUNC,
+	  .tp = NO_TP, .layer = "io-pgtable-arm",
+	  .note = "5.15+: clears PTEs; leaf invalidations go to the gather (tlb_add_page)" },
+
 	{ .name = "iommu:map", .role = IB_ROLE_MAP, .type = IB_HOOK_TP,
 	  .tp = IB_TP_MAP, .layer = "tracepoint",
 	  .note = "one per successful map (per chunk for map_sg); no duration" },
@@ -330,7 +502,28 @@ int ib_attach_arg(const char *arg)
 struct sym_count {
 	int exact;          /* text symbols named exactly so */
 	char variant[256];   /* e.g. "iommu_map.cold" or "iommu_map.isra.0" */
+	int clones;         /* whole-function clones: name.constprop.N, name.isra.N */
+	char clone[128];    /* the first of them */
 };
+
+/* "constprop.0" or "isra.12": a clone holding the whole function body */
+static bool whole_clone(const char *suffix)
+{
+	const char *d;
+
+	if (!strncmp(suffix, "constprop.", 10))
+		d = suffix + 10;
+	else if (!strncmp(suffix, "isra.", 5))
+		d = suffix + 5;
+	else
+		return false;
+	if (!*d)
+		return false;
+	for (; *d; d++)
+		if (*d < '0' || *d > '9')
+			return false;
+	return true;
+}
 
 /* One pass over kallsyms for every catalog function. */
 static int scan_kallsyms(const char *path, struct sym_count *counts)
@@ -352,10 +545,14 @@ static int scan_kallsyms(const char *path, struct sym_count *counts)
 
 			if (ib_catalog[i].type != IB_HOOK_FUNC || strncmp(name, hn, l))
 				continue;
-			if (name[l] == '\0')
+			if (name[l] == '\0') {
 				counts[i].exact++;
-			else if (name[l] == '.' && !counts[i].variant[0])
-				snprintf(counts[i].variant, sizeof(counts[i].variant), "%s", name);
+			} else if (name[l] == '.') {
+				if (!counts[i].variant[0])
+					snprintf(counts[i].variant, sizeof(counts[i].variant), "%s", name);
+				if (whole_clone(name + l + 1) && counts[i].clones++ == 0)
+					snprintf(counts[i].clone, sizeof(counts[i].clone), "%.127s", name);
+			}
 		}
 	}
 	fclose(f);
@@ -482,6 +679,27 @@ int ib_hooks_select(const struct ib_kernel_env *env, struct ib_hook *hooks)
 			h->size_arg = d->size_arg; /* no BTF: trust the catalog */
 		}
 
+		if (!h->exists && d->clone_ok && counts[i].clones == 1) {
+			/* only a compiler clone: count calls, read no argument */
+			h->exists = true;
+			h->nsyms = 1;
+			h->size_arg = h->kind_arg = h->pgsize_arg = h->pgcount_arg = h->domain_arg = 0;
+			snprintf(h->sym, sizeof(h->sym), "%s", counts[i].clone);
+			if (slot >= IB_MAX_SLOTS) {
+				snprintf(h->reason, sizeof(h->reason), "no free BPF slot (IB_MAX_SLOTS=%d)",
+					 IB_MAX_SLOTS);
+			} else if (kprobe_ok) {
+				h->mode = IB_MODE_KPROBE;
+				h->slot = slot++;
+				snprintf(h->reason, sizeof(h->reason),
+					 "kprobe/kretprobe on the compiler clone %.100s (arguments not read)", h->sym);
+			} else {
+				snprintf(h->reason, sizeof(h->reason),
+					 "only the compiler clone %.100s, which needs a kprobe (kprobes: %s)", h->sym,
+					 !env->kprobe_ok ? "not supported" : "not wanted (--attach)");
+			}
+			continue;
+		}
 		if (!h->exists) {
 			if (counts[i].variant[0])
 				snprintf(h->reason, sizeof(h->reason),

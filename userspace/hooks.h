@@ -34,6 +34,11 @@ struct ib_hook_def {
 	const char *unit;       /* what the size argument counts: NULL = bytes */
 	bool descs;             /* the size argument counts queue descriptors */
 	const char *domain_param; /* attach/detach: the struct iommu_domain * argument */
+	/* when the kernel has no function of this name but exactly one
+	 * whole-function compiler clone (name.constprop.N, name.isra.N), attach
+	 * the clone by kprobe and read no arguments (the clone's may differ);
+	 * .part.N clones are never taken: they hold only part of the body */
+	bool clone_ok;
 };
 
 /* What discovery learnt about the kernel. Tests fill one by hand. */
@@ -60,6 +65,8 @@ struct ib_hook {
 	enum ib_mode mode;       /* chosen; NONE when it cannot attach */
 	bool attached;           /* set by the loader */
 	int slot;                /* BPF slot for function hooks, -1 otherwise */
+	char sym[128];           /* kallsyms name attached by kprobe when not the
+	                            catalog's (a compiler clone); empty otherwise */
 	char reason[192];        /* why this mode, or why not attached */
 };
 

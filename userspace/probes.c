@@ -206,9 +206,11 @@ static void attach_hooks(struct ib_probes *p)
 			if (!e1)
 				e2 = add_link(p, bpf_program__attach(en));
 		} else {
-			e1 = add_link(p, bpf_program__attach_kprobe(ex, true, h->def->name));
+			const char *sym = h->sym[0] ? h->sym : h->def->name;
+
+			e1 = add_link(p, bpf_program__attach_kprobe(ex, true, sym));
 			if (!e1)
-				e2 = add_link(p, bpf_program__attach_kprobe(en, false, h->def->name));
+				e2 = add_link(p, bpf_program__attach_kprobe(en, false, sym));
 		}
 		if (e1 || e2) {
 			snprintf(h->reason, sizeof(h->reason), "%s attach failed: %s",

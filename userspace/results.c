@@ -134,6 +134,10 @@ json_t *ib_hooks_json(const struct ib_hook *hooks, const struct ib_readout *r)
 		json_object_set_new(o, "mode", json_string(ib_mode_name(h->mode)));
 		json_object_set_new(o, "attached", json_boolean(h->attached));
 		json_object_set_new(o, "reason", json_string(h->reason));
+		if (h->sym[0])
+			json_object_set_new(o, "symbol", json_string(h->sym));
+		if (h->def->role == IB_ROLE_TLB_INV)
+			json_object_set_new(o, "kind", json_string(ib_inv_kind_name(h->def->kind)));
 		if (h->def->type == IB_HOOK_FUNC) {
 			json_object_set_new(o, "nargs", h->nargs >= 0 ? json_integer(h->nargs) : json_null());
 			json_object_set_new(o, "size_arg", h->size_arg ? json_integer(h->size_arg) : json_null());

@@ -47,3 +47,31 @@ lab_done() {
 	echo "$1: $LAB_PASSED passed, $LAB_FAILED failed"
 	[ "$LAB_FAILED" -eq 0 ]
 }
+
+# check_run FILE TARGET KERNEL-PREFIX M U: what every basic-style run must
+# hold besides its driver's counts: the target and kernel, emulated timings,
+# no error, the harness's own M MAP_DMA and U UNMAP_DMA calls, every timed
+# call completed, no probe bookkeeping problem and no missed run.
+check_run() {
+	local f=$1
+	check_json "$f" ".host.kernel | startswith(\"$3\")" true "host.kernel starts with $3"
+	check_json "$f" '.lab.target' "$2"
+	check_json "$f" '.timings_emulated' true
+	check_json "$f" '.interrupted' false
+	check_json "$f" '.error' null
+	check_json "$f" '.harness.map_calls' "$4"
+	check_json "$f" '.harness.unmap_calls' "$5"
+	check_json "$f" '[.ops[] | (.hooks // {})[] | select(.timed) | .entries == .count] | all' true "entries == count"
+	check_json "$f" '.drops.unmatched_exit + .drops.stack_overflow + .drops.task_map_full' 0 "probe problems"
+	check_json "$f" '[.hooks[] | select(.attached) | .misses] | add' 0 "recursion misses"
+}
+
+# hook_count FILE ROLE HOOK EXPECTED: the count of one hook under its role
+hook_count() {
+	check_json "$1" ".ops.$2.hooks[\"$3\"].count" "$4" "$3 ($2)"
+}
+
+# hook_mode FILE HOOK MODE: how a hook attached (hooks --json or a result)
+hook_mode() {
+	check_json "$1" "[.hooks[] | select(.name == \"$2\") | select(.attached) | .mode] | join(\",\")" "$3" "$2 attached by"
+}

@@ -107,7 +107,13 @@ int main(void)
 		   "ffffffff81000500 t iommu_detach_device\t[drv_a]\n"
 		   "ffffffff81000600 t iommu_detach_device\t[drv_b]\n"
 		   "ffffffff81000700 T iommu_unmap\n"
-		   "ffffffff81000800 D iommu_attach_device\n");
+		   "ffffffff81000800 D iommu_attach_device\n"
+		   /* AMD-Vi on Debian's 6.1: only compiler clones of two flush functions */
+		   "ffffffff81000900 t domain_flush_pages.constprop.0\n"
+		   "ffffffff81000a00 t __domain_flush_pages.constprop.0\n"
+		   "ffffffff81000b00 t iommu_completion_wait.isra.0\n"
+		   "ffffffff81000c00 t iommu_completion_wait.isra.1\n"
+		   "ffffffff81000d00 t amd_iommu_domain_flush_pages.part.0\n");
 	snprintf(p, sizeof(p), "%s/events/iommu/map", tracefs);
 	mkdir(tracefs, 0755);
 	snprintf(p, sizeof(p), "%s/events", tracefs);
@@ -136,6 +142,22 @@ int main(void)
 	x = find(h, "iommu_map_atomic");
 	CHECK(!x->exists && x->mode == IB_MODE_NONE, "map_atomic inlined");
 	CHECK(strstr(x->reason, "inlined: only iommu_map_atomic.isra.0") != NULL, "reason: %s", x->reason);
+	/* clone_ok: one whole-function clone stands in, by kprobe, no arguments */
+	x = find(h, "domain_flush_pages");
+	CHECK(x->exists && x->mode == IB_MODE_KPROBE, "lone constprop clone: %s", ib_mode_name(x->mode));
+	CHECK(!strcmp(x->sym, "domain_flush_pages.constprop.0"), "clone symbol: %s", x->sym);
+	CHECK(strstr(x->reason, "compiler clone domain_flush_pages.constprop.0") != NULL, "reason: %s", x->reason);
+	CHECK_EQ_U64(x->size_arg, 0);
+	/* two clones: which one the callers use is unknown */
+	x = find(h, "iommu_completion_wait");
+	CHECK(!x->exists && x->mode == IB_MODE_NONE && !x->sym[0], "two clones are not attached");
+	CHECK(strstr(x->reason, "inlined: only iommu_completion_wait.isra.0") != NULL, "reason: %s", x->reason);
+	/* a .part clone holds part of the body: never a stand-in */
+	x = find(h, "amd_iommu_domain_flush_pages");
+	CHECK(!x->exists && x->mode == IB_MODE_NONE, "part clone not attached");
+	/* without clone_ok an isra clone is only reported */
+	x = find(h, "iommu_map_atomic");
+	CHECK(!x->sym[0], "no stand-in without clone_ok");
 	x = find(h, "iommu_detach_device");
 	CHECK(x->exists && x->mode == IB_MODE_NONE && x->nsyms == 2, "duplicate static symbols");
 	CHECK(strstr(x->reason, "2 functions named iommu_detach_device") != NULL, "reason: %s", x->reason);
@@ -160,7 +182,8 @@ int main(void)
 			CHECK(h[i].slot == -1, "%s has slot %d without a mode", h[i].def->name, h[i].slot);
 		}
 	}
-	CHECK(last_slot == 4, "5 slots used (map, map_sg, unmap, unmap_fast, attach_group): %d", last_slot);
+	CHECK(last_slot == 5, "6 slots used (map, map_sg, unmap, unmap_fast, attach_group, the domain_flush_pages clone): %d",
+	      last_slot);
 
 	/* x86 6.6: the same 7-arg function is fentry */
 	env_init(&env, "x86_64", 6, 6, btf, kallsyms, tracefs);

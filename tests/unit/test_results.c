@@ -12,7 +12,8 @@
 #include "probes.h"
 #include "results.h"
 
-static struct ib_hook hooks[64];
+/* room for the whole catalog (checked in main) */
+static struct ib_hook hooks[256];
 
 static void set_hook(size_t i, enum ib_mode mode, int slot)
 {
@@ -111,6 +112,11 @@ int main(void)
 	size_t i_group = idx("iommu_attach_group"), i_tpmap = idx("iommu:map");
 	struct stat st;
 	int e;
+
+	if (ib_catalog_len > sizeof(hooks) / sizeof(hooks[0])) {
+		fprintf(stderr, "catalog of %zu hooks does not fit the test's array\n", ib_catalog_len);
+		return 1;
+	}
 
 	if (!mkdtemp(dir))
 		return 1;
