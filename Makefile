@@ -67,7 +67,7 @@ TEST_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(TEST_SRCS))
 # keep the BPF object: tests open it
 .SECONDARY: $(BPF_OBJS)
 
-.PHONY: all deps deps-arm64 test test-unit test-report-html test-cross test-lab check demo clean help
+.PHONY: all deps deps-arm64 test test-unit test-report-html test-cross test-lab coverage test-coverage check demo clean help
 .DEFAULT_GOAL := all
 
 all: $(APP)
@@ -79,6 +79,8 @@ help:
 	@echo "make test-report-html  the HTML report rendered in headless Chromium (gnuplot plots)"
 	@echo "make test-cross  arm64 cross-build (static) links and is an aarch64 binary"
 	@echo "make test-lab    lab tests: boot real kernels in QEMU and assert on counts"
+	@echo "make coverage    boot every lab target, write the hook coverage table docs/coverage.md"
+	@echo "make test-coverage  the committed docs/coverage.md must match what the targets give"
 	@echo "make check       deps, build, every test"
 	@echo "make demo        deps, build, run scenarios/basic.ini in the x86-vtd lab"
 	@echo "make clean"
@@ -143,6 +145,16 @@ test-lab: deps-arm64
 	$(Q)$(MAKE) STATIC=1 all
 	$(Q)tests/lab/run-all | tee $(OUTPUT)/tally-lab
 
+# the hook coverage table: every lab target's `iommubench hooks --json`
+coverage: deps-arm64
+	$(Q)$(MAKE) STATIC=1 all
+	$(Q)scripts/coverage.sh
+
+# the committed table must be what the targets give
+test-coverage: deps-arm64
+	$(Q)$(MAKE) STATIC=1 all
+	$(Q)scripts/coverage.sh --check | tee $(OUTPUT)/tally-coverage
+
 test: test-unit
 
 check: deps
@@ -151,7 +163,8 @@ check: deps
 	$(Q)$(MAKE) test-report-html
 	$(Q)$(MAKE) test-cross
 	$(Q)$(MAKE) test-lab
-	$(Q)tests/tally $(OUTPUT)/tally-unit $(OUTPUT)/tally-cli $(OUTPUT)/tally-report-html $(OUTPUT)/tally-cross $(OUTPUT)/tally-lab
+	$(Q)$(MAKE) test-coverage
+	$(Q)tests/tally $(OUTPUT)/tally-unit $(OUTPUT)/tally-cli $(OUTPUT)/tally-report-html $(OUTPUT)/tally-cross $(OUTPUT)/tally-lab $(OUTPUT)/tally-coverage
 
 demo: deps
 	$(Q)$(MAKE) STATIC=1 all
