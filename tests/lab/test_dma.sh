@@ -78,6 +78,10 @@ check_true "$f" ".ops.tlb_inv.hooks.intel_flush_iotlb_all.count >= 1 and .ops.tl
 	"lazy: domain flushes in batches, far fewer than unmaps"
 check_true "$f" ".ops.tlb_inv.kinds.domain.count == .ops.tlb_inv.hooks.intel_flush_iotlb_all.count" \
 	"lazy: every flush is domain-wide"
-check_true "$f" ".ops.iova.hooks.free_iova_fast.count <= $n and .ops.iova.hooks.free_iova_fast.count >= $n - 256 * 2" \
-	"lazy: IOVAs freed when their flush completes (at most the queue left)"
+# IOVAs are freed when a flush completes: in the benchmark thread (counted)
+# or in the timer's softirq, counted only when it lands on that thread; the
+# last ring of each CPU may still be queued at the end. So: some, never more
+# than were allocated.
+check_true "$f" ".ops.iova.hooks.free_iova_fast.count <= $n and .ops.iova.hooks.free_iova_fast.count > 0" \
+	"lazy: IOVAs freed when their flush completes (never more than allocated)"
 lab_done dma
