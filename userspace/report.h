@@ -47,6 +47,8 @@ int ib_report_html_compare(FILE *f, json_t *model, json_t *cand, json_t *base);
 
 /* shared helpers (report_model.c) */
 void ib_report_fmt_ns(char *buf, size_t len, double ns);
+/* s with <, >, & and " escaped, for HTML and JUnit XML */
+void ib_report_xml_escape(FILE *f, const char *s);
 bool ib_report_emulated(json_t *doc);
 long long ib_report_geti(json_t *o, const char *k);
 const char *ib_report_gets(json_t *o, const char *k);

@@ -14,7 +14,7 @@
 #define geti ib_report_geti
 #define gets_ ib_report_gets
 
-static void esc(FILE *f, const char *s)
+void ib_report_xml_escape(FILE *f, const char *s)
 {
 	for (; s && *s; s++) {
 		switch (*s) {
@@ -36,7 +36,7 @@ static void plot(FILE *f, const char *title, const char *script)
 	bool body = false;
 
 	fprintf(f, "<figure><figcaption>");
-	esc(f, title);
+	ib_report_xml_escape(f, title);
 	fprintf(f, "</figcaption>\n");
 	if (fd < 0 || write(fd, script, strlen(script)) != (ssize_t)strlen(script)) {
 		fprintf(f, "<p class=\"warn\">no plot: temporary file for gnuplot: %s</p></figure>\n", strerror(errno));
@@ -160,9 +160,9 @@ int ib_report_html_single(FILE *f, json_t *doc, const char *path)
 
 	fprintf(f, head, "iommubench run");
 	fprintf(f, "<h1>iommubench run: ");
-	esc(f, gets_(json_object_get(doc, "scenario"), "name"));
+	ib_report_xml_escape(f, gets_(json_object_get(doc, "scenario"), "name"));
 	fprintf(f, "</h1>\n<p>");
-	esc(f, path);
+	ib_report_xml_escape(f, path);
 	fprintf(f, "</p>\n");
 	if (ib_report_emulated(doc))
 		fprintf(f, "<p class=\"warn\">Timings are emulated (lab, QEMU TCG): counts are exact, times are not "
@@ -178,7 +178,7 @@ int ib_report_html_single(FILE *f, json_t *doc, const char *path)
 		ib_report_md_single(m, doc, path);
 		fclose(m);
 		fprintf(f, "<h2>Figures</h2>\n<pre>");
-		esc(f, md);
+		ib_report_xml_escape(f, md);
 		fprintf(f, "</pre>\n");
 		free(md);
 	}
@@ -197,21 +197,21 @@ int ib_report_html_compare(FILE *f, json_t *mo, json_t *cand, json_t *base)
 
 	fprintf(f, head, "iommubench comparison");
 	fprintf(f, "<h1>iommubench comparison: ");
-	esc(f, gets_(json_object_get(mo, "candidate"), "scenario"));
+	ib_report_xml_escape(f, gets_(json_object_get(mo, "candidate"), "scenario"));
 	fprintf(f, "</h1>\n<p>candidate <code>");
-	esc(f, gets_(json_object_get(mo, "candidate"), "file"));
+	ib_report_xml_escape(f, gets_(json_object_get(mo, "candidate"), "file"));
 	fprintf(f, "</code>, baseline <code>");
-	esc(f, gets_(json_object_get(mo, "baseline"), "file"));
+	ib_report_xml_escape(f, gets_(json_object_get(mo, "baseline"), "file"));
 	fprintf(f, "</code></p>\n");
 	json_array_foreach(json_object_get(mo, "warnings"), i, x) {
 		fprintf(f, "<p class=\"warn\">warning: ");
-		esc(f, json_string_value(x));
+		ib_report_xml_escape(f, json_string_value(x));
 		fprintf(f, "</p>\n");
 	}
 	fprintf(f, "<h2>Timings per repetition%s</h2>\n", emu ? " (emulated)" : "");
 	if (strcmp(gets_(t, "status"), "ok")) {
 		fprintf(f, "<p class=\"warn\">");
-		esc(f, gets_(t, "note"));
+		ib_report_xml_escape(f, gets_(t, "note"));
 		fprintf(f, "</p>\n");
 	}
 	fprintf(f, "<table><tr><th>figure</th><th>baseline median</th><th>candidate median</th><th>ratio</th>"
@@ -259,7 +259,7 @@ int ib_report_html_compare(FILE *f, json_t *mo, json_t *cand, json_t *base)
 		ib_report_md_compare(m, mo);
 		fclose(m);
 		fprintf(f, "<h2>Full comparison</h2>\n<pre>");
-		esc(f, md);
+		ib_report_xml_escape(f, md);
 		fprintf(f, "</pre>\n");
 		free(md);
 	}

@@ -3,18 +3,6 @@
 #include <string.h>
 #include "report.h"
 
-static void xml_text(FILE *f, const char *s)
-{
-	for (; *s; s++) {
-		switch (*s) {
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '&': fputs("&amp;", f); break;
-		case '"': fputs("&quot;", f); break;
-		default: fputc(*s, f);
-		}
-	}
-}
 
 static json_t *find(json_t *arr, const char *name)
 {
@@ -37,7 +25,7 @@ void ib_report_junit(FILE *f, json_t *m)
 	size_t i;
 
 	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n<testsuite name=\"iommubench.");
-	xml_text(f, scen);
+	ib_report_xml_escape(f, scen);
 	fprintf(f, "\" tests=\"%zu\" failures=\"%zu\">\n", json_array_size(gate),
 		json_array_size(json_object_get(m, "tripped")));
 	json_array_foreach(gate, i, g) {
@@ -46,7 +34,7 @@ void ib_report_junit(FILE *f, json_t *m)
 		char msg[512];
 
 		fprintf(f, "  <testcase classname=\"iommubench.%s\" name=\"", r ? "timing" : "count");
-		xml_text(f, name);
+		ib_report_xml_escape(f, name);
 		fprintf(f, "\">\n");
 		if (r && !json_object_get(r, "skipped") && json_object_get(r, "ratio")) {
 			json_t *ra = json_object_get(r, "ratio");
@@ -63,7 +51,7 @@ void ib_report_junit(FILE *f, json_t *m)
 			snprintf(msg, sizeof(msg), "%s: not compared: %s", name,
 				 r && json_object_get(r, "skipped") ? ib_report_gets(r, "skipped") : ib_report_gets(t, "note"));
 			fprintf(f, "    <skipped message=\"");
-			xml_text(f, msg);
+			ib_report_xml_escape(f, msg);
 			fprintf(f, "\"/>\n  </testcase>\n");
 			continue;
 		} else {
@@ -73,11 +61,11 @@ void ib_report_junit(FILE *f, json_t *m)
 		}
 		if (json_is_true(json_object_get(r, "tripped"))) {
 			fprintf(f, "    <failure type=\"gate\" message=\"");
-			xml_text(f, msg);
+			ib_report_xml_escape(f, msg);
 			fprintf(f, "\"/>\n");
 		} else {
 			fprintf(f, "    <system-out>");
-			xml_text(f, msg);
+			ib_report_xml_escape(f, msg);
 			fprintf(f, "</system-out>\n");
 		}
 		fprintf(f, "  </testcase>\n");
@@ -92,7 +80,7 @@ void ib_report_junit_single(FILE *f, json_t *doc, const char *path)
 	long long failed = ib_report_geti(iso, "failed");
 
 	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n<testsuite name=\"iommubench.");
-	xml_text(f, ib_report_gets(json_object_get(doc, "scenario"), "name"));
+	ib_report_xml_escape(f, ib_report_gets(json_object_get(doc, "scenario"), "name"));
 	fprintf(f, "\" tests=\"1\" failures=\"%d\">\n  <testcase classname=\"iommubench.checks\" name=\"isolation\">\n",
 		failed > 0);
 	if (failed > 0)
@@ -100,6 +88,6 @@ void ib_report_junit_single(FILE *f, json_t *doc, const char *path)
 	else if (!json_is_true(json_object_get(iso, "enabled")))
 		fprintf(f, "    <skipped message=\"no isolation checks in this run\"/>\n");
 	fprintf(f, "    <system-out>");
-	xml_text(f, path);
+	ib_report_xml_escape(f, path);
 	fprintf(f, "</system-out>\n  </testcase>\n</testsuite>\n</testsuites>\n");
 }

@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include "report.h"
 #include "summary.h"
 
 static long long geti(json_t *o, const char *k)
@@ -23,14 +24,7 @@ static const char *gets_(json_t *o, const char *k)
 
 static void fmt_ns(char *buf, size_t len, long long ns)
 {
-	if (ns < 0)
-		snprintf(buf, len, "-");
-	else if (ns < 10000)
-		snprintf(buf, len, "%lldns", ns);
-	else if (ns < 10000000)
-		snprintf(buf, len, "%.1fus", ns / 1e3);
-	else
-		snprintf(buf, len, "%.1fms", ns / 1e6);
+	ib_report_fmt_ns(buf, len, (double)ns); /* negative: "-" */
 }
 
 static void row(FILE *f, const char *name, json_t *o)
