@@ -507,11 +507,13 @@ int BPF_KRETPROBE(kretprobe_##n) { return on_exit(n); }
 	IB_SLOT(a##0) IB_SLOT(a##1) IB_SLOT(a##2) IB_SLOT(a##3)		\
 	IB_SLOT(a##4) IB_SLOT(a##5) IB_SLOT(a##6) IB_SLOT(a##7)
 
-/* 64 slots. Each name is its slot number written in octal with a leading
- * 0 ("00", "01", ... "077"), so the pasted token is also the C literal the
+/* 128 slots. Each name is its slot number written in octal with a leading
+ * 0 ("00", "01", ... "0177"), so the pasted token is also the C literal the
  * program passes: user space finds slot s as "fentry_0%o". */
 IB_SLOTS8(0) IB_SLOTS8(01) IB_SLOTS8(02) IB_SLOTS8(03)
 IB_SLOTS8(04) IB_SLOTS8(05) IB_SLOTS8(06) IB_SLOTS8(07)
+IB_SLOTS8(010) IB_SLOTS8(011) IB_SLOTS8(012) IB_SLOTS8(013)
+IB_SLOTS8(014) IB_SLOTS8(015) IB_SLOTS8(016) IB_SLOTS8(017)
 
 static __always_inline int tp_count(__u32 tp, __u64 bytes)
 {

@@ -11,7 +11,7 @@
 #endif
 
 /* Function hooks get a slot each; tracepoints have their own programs. */
-#define IB_MAX_SLOTS 64
+#define IB_MAX_SLOTS 128 /* a power of two: programs mask slot numbers with it */
 #define IB_STACK_DEPTH 8
 /* Contexts a run can attribute to; index IB_MAX_CTX is the deferred
  * bucket: work no tagged user operation owns (other tasks, interrupts,
