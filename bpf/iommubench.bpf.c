@@ -41,6 +41,12 @@ const volatile __u8 slot_pgcount_arg[IB_MAX_SLOTS] = {};
 const volatile __u8 slot_descs[IB_MAX_SLOTS] = {};
 /* 1-based position of the struct iommu_domain * argument (attach/detach) */
 const volatile __u8 slot_domain_arg[IB_MAX_SLOTS] = {};
+/* trace: keep figures per process and per pagetable */
+const volatile __u8 per_process = 0;
+/* 1-based position of the argument naming the pagetable: map/unmap hooks
+ * and hooks taking a struct iommu_domain * first */
+const volatile __u8 slot_pt_arg[IB_MAX_SLOTS] = {};
+
 
 /* written by the harness threads through the mmap of .bss */
 struct ib_tag tags[IB_MAX_THREADS] = {};
@@ -101,16 +107,44 @@ struct {
 	__type(value, struct ib_err_stats);
 } err_stats SEC(".maps");
 
+/* trace: keyed by tgid at task level; interrupt work is keyed by
+ * IB_PROC_IRQ(level), never charged to the task it interrupted */
+#define IB_PROC_IRQ(level) (0xffffffffu - (level))
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, IB_MAX_PROCS);
+	__type(key, __u32);
+	__type(value, struct ib_proc_stats);
+} proc_stats SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, IB_MAX_PTS);
+	__type(key, struct ib_pt_key);
+	__type(value, struct ib_pt_stats);
+} pt_stats SEC(".maps");
+
+/* trace: the command and every process or thread it forked since (the key
+ * is the pid); filled by user space with the command, then on each fork */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, __u8);
+} cmd_tree SEC(".maps");
+
 struct frame {
 	__u64 ts;
 	__u64 bytes;
+	__u64 pt;      /* trace: the outermost pagetable argument (slot_pt_arg) of
+	                  this call and the calls it runs inside; 0 none */
 	__u16 ctx;
 	__u8 phase;
 	__u8 slot;
 	__u8 role;
 	__u8 kind;
 	__u8 outer;
-	__u8 pad;
+	__u8 pt_slot;  /* trace: the slot whose argument gave pt */
 };
 
 /* Calls in flight on one task at one interrupt level, innermost last. */
@@ -128,6 +162,8 @@ struct {
 } inflight SEC(".maps");
 
 static const struct task_state zero_state = {};
+static const struct ib_proc_stats zero_proc = {};
+static const struct ib_pt_stats zero_pt = {};
 
 #define MASK(x) ((x) & (IB_MAX_SLOTS - 1))
 
@@ -349,8 +385,160 @@ static __always_inline int on_entry(__u32 slot, const struct args *a)
 	st->f[d].ctx = ctx;
 	st->f[d].phase = phase;
 	st->f[d].bytes = pick(a, slot_size_arg[MASK(slot)]);
+	/* the outermost pagetable: inherited from the call this one runs in */
+	st->f[d].pt = 0;
+	st->f[d].pt_slot = 0;
+	if (per_process) {
+		__u64 up = d ? st->f[(d - 1) & (IB_STACK_DEPTH - 1)].pt : 0;
+
+		if (up) {
+			st->f[d].pt = up;
+			st->f[d].pt_slot = st->f[(d - 1) & (IB_STACK_DEPTH - 1)].pt_slot;
+		} else {
+			st->f[d].pt = pick(a, slot_pt_arg[MASK(slot)]);
+			st->f[d].pt_slot = slot;
+		}
+	}
 	st->depth = d + 1;
 	st->f[d].ts = bpf_ktime_get_ns();
+	return 0;
+}
+
+enum { IB_REC_HOOK, IB_REC_ROLE, IB_REC_INV };
+
+/*
+ * One completed call into the per-hook, per-role or per-kind statistics.
+ * A global function: the verifier checks it once. Inlined, the branches of
+ * the bucket computation multiplied with every path of on_exit, three times
+ * over, and 6.1 gave up at a million instructions once trace's accounting
+ * was added.
+ */
+__noinline int ib_record(__u64 which, __u64 key, __u64 d, __u64 bytes)
+{
+	struct ib_stats *s;
+	__u32 k = (__u32)key;
+
+	if (which == IB_REC_HOOK)
+		s = bpf_map_lookup_elem(&hook_stats, &k);
+	else if (which == IB_REC_ROLE)
+		s = bpf_map_lookup_elem(&role_stats, &k);
+	else
+		s = bpf_map_lookup_elem(&inv_stats, &k);
+	if (s)
+		record(s, d, bytes);
+	return 0;
+}
+
+/* trace: the process a call is charged to, created at first sight */
+static __always_inline struct ib_proc_stats *proc_of(__u32 level)
+{
+	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+	struct ib_proc_stats *p;
+	__u32 key = level ? IB_PROC_IRQ(level) : (__u32)(bpf_get_current_pid_tgid() >> 32);
+
+	p = bpf_map_lookup_elem(&proc_stats, &key);
+	if (p)
+		return p;
+	bpf_map_update_elem(&proc_stats, &key, &zero_proc, BPF_NOEXIST);
+	p = bpf_map_lookup_elem(&proc_stats, &key);
+	if (!p) {
+		struct ib_err_stats *e = errs();
+
+		if (e)
+			e->proc_map_full++;
+		return NULL;
+	}
+	if (level)
+		return p;
+	BPF_CORE_READ_STR_INTO(&p->comm, t, group_leader, comm);
+	p->parent = BPF_CORE_READ(t, real_parent, tgid);
+	p->from_cmd = bpf_map_lookup_elem(&cmd_tree, &key) != NULL;
+	return p;
+}
+
+static __always_inline struct ib_pt_stats *pt_of(__u64 pt, __u32 key, __u32 slot)
+{
+	struct ib_pt_key k = { .pt = pt, .tgid = key };
+	struct ib_pt_stats *v;
+
+	v = bpf_map_lookup_elem(&pt_stats, &k);
+	if (v)
+		return v;
+	bpf_map_update_elem(&pt_stats, &k, &zero_pt, BPF_NOEXIST);
+	v = bpf_map_lookup_elem(&pt_stats, &k);
+	if (!v) {
+		struct ib_err_stats *e = errs();
+
+		if (e)
+			e->proc_map_full++;
+		return NULL;
+	}
+	if (!v->first_ns) {
+		v->first_ns = bpf_ktime_get_ns();
+		v->first_slot = slot;
+	}
+	return v;
+}
+
+static __always_inline void add_role(struct ib_attr_role *r, __u64 delta, __u64 bytes)
+{
+	__sync_fetch_and_add(&r->count, 1);
+	__sync_fetch_and_add(&r->sum_ns, delta);
+	__sync_fetch_and_add(&r->bytes, bytes);
+}
+
+/* What ib_account gets in its last argument. */
+#define ACC_ROLE(x)      (((x) >> 8) & 0xff)
+#define ACC_KIND(x)      (((x) >> 16) & 0xff)
+#define ACC_OUTER        (1ull << 24)
+#define ACC_LEVEL(x)     (((x) >> 25) & 3)
+#define ACC_DKIND(x)     (((x) >> 32) & 0xff)
+#define ACC_DESCS        (1ull << 40)
+#define ACC_PTSLOT(x)    (((x) >> 48) & 0xff)
+#define ACC_DPTSLOT(x)   (((x) >> 56) & 0xff)
+
+/*
+ * trace: charge one completed call to its process and pagetable. A global
+ * function, so the verifier checks it once instead of once for every path
+ * through on_exit (inlined, 6.1 gave up at a million instructions). pt is
+ * the call's pagetable, dpt that of the invalidation its descriptors belong
+ * to; packed holds slot, role, kind, outermost, level, the descriptors' kind
+ * and the slots that named the two pagetables.
+ */
+__noinline int ib_account(__u64 pt, __u64 dpt, __u64 delta, __u64 bytes, __u64 packed)
+{
+	__u32 level = ACC_LEVEL(packed);
+	__u32 key = level ? IB_PROC_IRQ(level) : (__u32)(bpf_get_current_pid_tgid() >> 32);
+	__u64 role = ACC_ROLE(packed), kind = ACC_KIND(packed), dk = ACC_DKIND(packed);
+	struct ib_proc_stats *p = proc_of(level);
+	struct ib_pt_stats *ps;
+
+	if ((packed & ACC_DESCS) && dk < IB_NR_TLB_KINDS) {
+		__u64 n = bytes & 0xffffffffull;
+
+		if (p)
+			__sync_fetch_and_add(&p->inv[dk].descs, n);
+		ps = dpt ? pt_of(dpt, key, ACC_DPTSLOT(packed)) : NULL;
+		if (ps)
+			__sync_fetch_and_add(&ps->inv[dk].descs, n);
+	}
+	if (!(packed & ACC_OUTER) || role >= IB_NR_ROLES)
+		return 0;
+	ps = pt ? pt_of(pt, key, ACC_PTSLOT(packed)) : NULL;
+	if (p)
+		add_role(&p->role[role], delta, bytes);
+	if (ps)
+		add_role(&ps->role[role], delta, bytes);
+	if (role != IB_ROLE_TLB_INV || kind >= IB_NR_TLB_KINDS)
+		return 0;
+	if (p) {
+		__sync_fetch_and_add(&p->inv[kind].count, 1);
+		__sync_fetch_and_add(&p->inv[kind].sum_ns, delta);
+	}
+	if (ps) {
+		__sync_fetch_and_add(&ps->inv[kind].count, 1);
+		__sync_fetch_and_add(&ps->inv[kind].sum_ns, delta);
+	}
 	return 0;
 }
 
@@ -358,10 +546,9 @@ static __always_inline int on_exit(__u32 slot)
 {
 	__u64 now = bpf_ktime_get_ns();
 	struct task_state *st;
-	struct ib_stats *s;
 	struct ib_attr *at;
 	struct ib_err_stats *e;
-	__u32 tid, d, role, kind, found = IB_STACK_DEPTH, first_inv = IB_STACK_DEPTH;
+	__u32 tid, d, role, kind, level, found = IB_STACK_DEPTH, first_inv = IB_STACK_DEPTH;
 	__u64 delta, bytes, key;
 	__u16 ctx;
 	__u8 outer, phase;
@@ -369,7 +556,8 @@ static __always_inline int on_exit(__u32 slot)
 	if (!wanted() || slot >= IB_MAX_SLOTS)
 		return 0;
 	tid = (__u32)bpf_get_current_pid_tgid();
-	key = tid | ((__u64)irq_level() << 32);
+	level = irq_level();
+	key = tid | ((__u64)level << 32);
 	st = bpf_map_lookup_elem(&inflight, &key);
 	if (!st || st->depth == 0)
 		goto unmatched;
@@ -408,9 +596,19 @@ static __always_inline int on_exit(__u32 slot)
 	}
 	st->depth = found;
 
-	s = bpf_map_lookup_elem(&hook_stats, &slot);
-	if (s)
-		record(s, delta, bytes);
+	ib_record(IB_REC_HOOK, slot, delta, bytes);
+	if (per_process) {
+		__u64 packed = (slot & 0xff) | ((__u64)(role & 0xff) << 8) | ((__u64)(kind & 0xff) << 16) |
+			       (outer ? ACC_OUTER : 0) | ((__u64)(level & 3) << 25), dpt = 0;
+
+		packed |= (__u64)st->f[found & (IB_STACK_DEPTH - 1)].pt_slot << 48;
+		if (slot_descs[MASK(slot)] && first_inv < IB_STACK_DEPTH) {
+			packed |= ACC_DESCS | ((__u64)st->f[first_inv & (IB_STACK_DEPTH - 1)].kind << 32) |
+				  ((__u64)st->f[first_inv & (IB_STACK_DEPTH - 1)].pt_slot << 56);
+			dpt = st->f[first_inv & (IB_STACK_DEPTH - 1)].pt;
+		}
+		ib_account(st->f[found & (IB_STACK_DEPTH - 1)].pt, dpt, delta, bytes, packed);
+	}
 	at = attr_of(ctx, phase);
 	if (at && slot_descs[MASK(slot)] && first_inv < IB_STACK_DEPTH) {
 		__u64 k = st->f[first_inv & (IB_STACK_DEPTH - 1)].kind;
@@ -425,13 +623,7 @@ static __always_inline int on_exit(__u32 slot)
 	/* Lookups take copies: a variable whose address is taken lives on
 	 * the stack, and 6.1 loses its bounds when it is reloaded. The
 	 * array indices are 64-bit, bounds-checked right before use. */
-	{
-		__u32 rk = role;
-
-		s = bpf_map_lookup_elem(&role_stats, &rk);
-		if (s)
-			record(s, delta, bytes);
-	}
+	ib_record(IB_REC_ROLE, role, delta, bytes);
 	if (at) {
 		__u64 r = role;
 
@@ -443,12 +635,9 @@ static __always_inline int on_exit(__u32 slot)
 		}
 	}
 	if (role == IB_ROLE_TLB_INV && kind < IB_NR_TLB_KINDS) {
-		__u32 kk = kind;
 		__u64 k = kind;
 
-		s = bpf_map_lookup_elem(&inv_stats, &kk);
-		if (s)
-			record(s, delta, bytes);
+		ib_record(IB_REC_INV, kind, delta, bytes);
 		barrier_var(k);
 		if (at && k < IB_NR_TLB_KINDS) {
 			at->inv[k].count++;
@@ -570,4 +759,16 @@ SEC("tp/iommu/remove_device_from_group")
 int tp_remove_group(void *ctx)
 {
 	return tp_count(IB_TP_REMOVE_GROUP, 0);
+}
+
+/* trace: a fork by the command or one of its descendants adds the child */
+SEC("tp/sched/sched_process_fork")
+int tp_fork(struct trace_event_raw_sched_process_fork *ctx)
+{
+	__u32 parent = bpf_get_current_pid_tgid() >> 32, child = ctx->child_pid;
+	__u8 one = 1;
+
+	if (bpf_map_lookup_elem(&cmd_tree, &parent))
+		bpf_map_update_elem(&cmd_tree, &child, &one, BPF_ANY);
+	return 0;
 }

@@ -118,6 +118,35 @@ struct ib_domain_event {
 	__u32 slot;
 };
 
+/* `trace`: figures per process (by tgid) and per pagetable. A pagetable is
+ * the first argument of the outermost map or unmap call: the domain for the
+ * IOMMU core, the pagetable for drm/msm and io-pgtable, the device for the
+ * DMA API. Invalidations are charged to the pagetable of the map or unmap
+ * they sit in, and to the process in any case. */
+#define IB_MAX_PROCS 1024
+#define IB_MAX_PTS 4096
+struct ib_proc_stats {
+	char comm[IB_COMM_LEN];   /* the process's (thread group leader's) name at first sight */
+	__u32 parent;             /* parent's tgid at first sight */
+	__u32 from_cmd;           /* a descendant of (or) the traced command, at first sight */
+	struct ib_attr_role role[IB_NR_ROLES];
+	struct ib_attr_inv inv[IB_NR_TLB_KINDS];
+};
+
+struct ib_pt_key {
+	__u64 pt;
+	__u32 tgid;
+	__u32 pad;
+};
+
+struct ib_pt_stats {
+	__u64 first_ns;           /* first call seen, to number pagetables in order */
+	__u32 first_slot;         /* the hook that saw it first (names the argument's type) */
+	__u32 pad;
+	struct ib_attr_role role[IB_NR_ROLES];
+	struct ib_attr_inv inv[IB_NR_TLB_KINDS];
+};
+
 /* Page sizes the driver mapped with: pgsize_stats[log2(pgsize)]. */
 struct ib_pgsize {
 	__u64 calls;
@@ -200,6 +229,7 @@ struct ib_err_stats {
 	__u64 stack_overflow;  /* nesting deeper than IB_STACK_DEPTH */
 	__u64 unmatched_exit;  /* an exit without its entry (lost kretprobe, attach race) */
 	__u64 task_map_full;   /* in-flight table full: the call was not timed */
+	__u64 proc_map_full;   /* trace: a process or pagetable the tables had no room for */
 };
 
 #endif /* IOMMUBENCH_H */

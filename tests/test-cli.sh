@@ -120,4 +120,21 @@ check_eq "report: existing output untouched" "$(cat "$tmp/keep.md")" keep
 check_eq "one-run report: the hook that did not attach, and why" \
 	"$(grep -c 'qi_flush_piotlb.*inlined: no symbol to attach to' "$tmp/one.md")" 1
 
+# trace: usage errors are refused before any probe loads, nothing written
+"$bin" trace --help > "$tmp/trhelp"; check_eq "trace --help exits 0" $? 0
+check_eq "trace --help has examples" "$(grep -c '^  iommubench trace' "$tmp/trhelp")" 3
+"$bin" trace -d 1 -o "$tmp/t1.json" -- true 2> "$tmp/err"; check_eq "trace -d with a COMMAND: exit 2" $? 2
+check_eq "trace -d with a COMMAND: explained" "$(grep -c 'either -d SEC or a COMMAND' "$tmp/err")" 1
+"$bin" trace -p 1 -o "$tmp/t1.json" -- true 2> "$tmp/err"; check_eq "trace -p with a COMMAND: exit 2" $? 2
+"$bin" trace -d soon 2> "$tmp/err"; check_eq "trace -d soon: exit 2" $? 2
+check_eq "trace -d soon: explained" "$(grep -c 'want seconds > 0' "$tmp/err")" 1
+"$bin" trace -d 0 2> /dev/null; check_eq "trace -d 0: exit 2" $? 2
+"$bin" trace -p 0 2> /dev/null; check_eq "trace -p 0: exit 2" $? 2
+"$bin" trace -p 4194000 2> "$tmp/err"; check_eq "trace -p of no process: exit 2" $? 2
+check_eq "trace -p of no process: explained" "$(grep -c 'no such process' "$tmp/err")" 1
+"$bin" trace --attach sideways 2> /dev/null; check_eq "trace bad --attach: exit 2" $? 2
+"$bin" trace -o "$tmp/keep.json" -- true 2> "$tmp/err"; check_eq "trace existing output: exit 2" $? 2
+check_eq "trace existing output untouched" "$(cat "$tmp/keep.json")" '{"keep": true}'
+check_eq "trace usage errors wrote nothing" "$(ls "$tmp" | grep -c '^t1')" 0
+
 lab_done cli

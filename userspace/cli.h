@@ -9,6 +9,7 @@ struct ib_global {
 
 int cmd_hooks(int argc, char **argv, const struct ib_global *g);
 int cmd_run(int argc, char **argv, const struct ib_global *g);
+int cmd_trace(int argc, char **argv, const struct ib_global *g);
 int cmd_report(int argc, char **argv, const struct ib_global *g);
 
 #endif

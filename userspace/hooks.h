@@ -64,6 +64,8 @@ struct ib_hook {
 	int kind_arg, pgsize_arg, pgcount_arg, domain_arg; /* 1-based, 0 none */
 	enum ib_mode mode;       /* chosen; NONE when it cannot attach */
 	bool attached;           /* set by the loader */
+	int pt_arg;              /* trace: 1-based argument naming the pagetable, 0 none
+	                            (set by ib_trace_mark_pagetables) */
 	int slot;                /* BPF slot for function hooks, -1 otherwise */
 	char sym[128];           /* kallsyms name attached by kprobe when not the
 	                            catalog's (a compiler clone); empty otherwise */

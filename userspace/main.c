@@ -11,6 +11,7 @@ static const char usage[] =
 "verbs:\n"
 "  hooks [--json]               which IOMMU hooks this kernel has, and how each attaches\n"
 "  run SCENARIO [-o FILE]       drive a scenario with the probes attached, write results\n"
+"  trace [-d SEC] [-- CMD...]   probes only, around any workload: figures per process and pagetable\n"
 "  report RUN.json [BASE.json]  summarise a run, or compare it with a baseline (md, html, junit, json)\n"
 "  version                      print the version\n"
 "\n"
@@ -21,6 +22,7 @@ static const char usage[] =
 "  iommubench hooks --json > hooks.json\n"
 "  iommubench run scenarios/basic.ini --device 0000:00:02.0\n"
 "  lab/run x86-vtd -- iommubench run scenarios/basic.ini\n"
+"  iommubench trace -- glmark2-es2-drm --off-screen\n"
 "  iommubench report results/new.json results/reference/x86-vtd-6.1-aux-switch.json\n";
 
 int main(int argc, char **argv)
@@ -50,6 +52,8 @@ int main(int argc, char **argv)
 		return cmd_hooks(argc - i, argv + i, &g);
 	if (!strcmp(argv[i], "run"))
 		return cmd_run(argc - i, argv + i, &g);
+	if (!strcmp(argv[i], "trace"))
+		return cmd_trace(argc - i, argv + i, &g);
 	if (!strcmp(argv[i], "report"))
 		return cmd_report(argc - i, argv + i, &g);
 	if (!strcmp(argv[i], "version")) {

@@ -2,6 +2,7 @@
 /* BPF lifecycle: open, set .rodata and autoload, load, attach, read, destroy. */
 #include <errno.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,7 +78,7 @@ static bool tp_wanted(const struct ib_hook *hooks, int tp)
 }
 
 static int configure(struct iommubench_bpf *skel, struct ib_hook *hooks, uint32_t tgid,
-		     const char *comm)
+		     const char *comm, bool per_process)
 {
 	struct bpf_program *prog;
 	int err;
@@ -85,6 +86,7 @@ static int configure(struct iommubench_bpf *skel, struct ib_hook *hooks, uint32_
 	bpf_object__for_each_program(prog, skel->obj)
 		bpf_program__set_autoload(prog, false);
 	skel->rodata->filter_tgid = tgid;
+	skel->rodata->per_process = per_process;
 	if (comm && comm[0]) {
 		size_t n = strnlen(comm, IB_COMM_LEN - 1);
 
@@ -106,6 +108,7 @@ static int configure(struct iommubench_bpf *skel, struct ib_hook *hooks, uint32_
 		skel->rodata->slot_pgcount_arg[h->slot] = h->pgcount_arg;
 		skel->rodata->slot_descs[h->slot] = h->def->descs;
 		skel->rodata->slot_domain_arg[h->slot] = h->domain_arg;
+		skel->rodata->slot_pt_arg[h->slot] = h->pt_arg;
 		if (h->mode == IB_MODE_FENTRY) {
 			entry = "fentry";
 			exit = "fexit";
@@ -130,6 +133,8 @@ static int configure(struct iommubench_bpf *skel, struct ib_hook *hooks, uint32_
 	for (int tp = 0; tp < IB_NR_TPS; tp++)
 		if (tp_wanted(hooks, tp))
 			bpf_program__set_autoload(tp_prog(skel, tp), true);
+	/* trace: follow the command's forks */
+	bpf_program__set_autoload(skel->progs.tp_fork, per_process);
 	return 0;
 }
 
@@ -184,7 +189,9 @@ static int add_link(struct ib_probes *p, struct bpf_link *l)
 	return 0;
 }
 
-static void attach_hooks(struct ib_probes *p)
+/* Attach every loaded program; what failed is left in the hooks' reasons.
+ * Returns -errno when the fork tracepoint of `trace` failed to attach. */
+static int attach_hooks(struct ib_probes *p)
 {
 	struct iommubench_bpf *skel = p->skel;
 
@@ -237,10 +244,13 @@ static void attach_hooks(struct ib_probes *p)
 				h->attached = true;
 		}
 	}
+	if (bpf_program__autoload(skel->progs.tp_fork))
+		return add_link(p, bpf_program__attach(skel->progs.tp_fork));
+	return 0;
 }
 
-int ib_probes_start(struct ib_probes *p, struct ib_hook *hooks, uint32_t filter_tgid,
-		    const char *filter_comm, char *err, size_t errlen)
+static int start(struct ib_probes *p, struct ib_hook *hooks, uint32_t filter_tgid,
+		 const char *filter_comm, bool per_process, char *err, size_t errlen)
 {
 	int e;
 
@@ -254,7 +264,7 @@ int ib_probes_start(struct ib_probes *p, struct ib_hook *hooks, uint32_t filter_
 			snprintf(err, errlen, "opening the BPF object: %s", strerror(-e));
 			return e;
 		}
-		e = configure(p->skel, hooks, filter_tgid, filter_comm);
+		e = configure(p->skel, hooks, filter_tgid, filter_comm, per_process);
 		if (e) {
 			snprintf(err, errlen, "configuring the BPF object: %s", strerror(-e));
 			goto fail;
@@ -263,6 +273,18 @@ int ib_probes_start(struct ib_probes *p, struct ib_hook *hooks, uint32_t filter_
 		e = iommubench_bpf__load(p->skel);
 		if (!e)
 			break;
+		/* E2BIG: the verifier gave up on the program's complexity; every
+		 * slot's copy would fare the same, so demoting one hook at a time
+		 * would only repeat minutes of verification */
+		if (e == -E2BIG) {
+			snprintf(err, errlen, "loading the BPF object: the kernel's verifier found program %s too "
+				 "complex (E2BIG); this kernel needs a simpler program: please report it with the "
+				 "output of -v", failed_prog[0] ? failed_prog : "?");
+			goto fail;
+		}
+		if (failed_prog[0])
+			fprintf(stderr, "iommubench: the kernel refused program %s (%s); trying again without "
+				"its hook's current attach mode\n", failed_prog, strerror(-e));
 		if (!failed_prog[0] || !demote(hooks, failed_prog, e) || ++p->retries > 2 * IB_MAX_SLOTS) {
 			snprintf(err, errlen, "loading the BPF object: %s%s%s (run with -v for the verifier log)",
 				 strerror(-e), failed_prog[0] ? ", program " : "", failed_prog);
@@ -271,12 +293,41 @@ int ib_probes_start(struct ib_probes *p, struct ib_hook *hooks, uint32_t filter_
 		iommubench_bpf__destroy(p->skel);
 		p->skel = NULL;
 	}
-	attach_hooks(p);
+	e = attach_hooks(p);
+	if (e) {
+		snprintf(err, errlen, "attaching to the tracepoint sched:sched_process_fork (to follow the "
+			 "command's processes): %s (errno %d)", strerror(-e), -e);
+		ib_probes_stop(p);
+		return e;
+	}
 	return 0;
 fail:
 	iommubench_bpf__destroy(p->skel);
 	p->skel = NULL;
 	return e;
+}
+
+int ib_probes_start(struct ib_probes *p, struct ib_hook *hooks, uint32_t filter_tgid,
+		    const char *filter_comm, char *err, size_t errlen)
+{
+	return start(p, hooks, filter_tgid, filter_comm, false, err, errlen);
+}
+
+int ib_probes_start_trace(struct ib_probes *p, struct ib_hook *hooks, uint32_t filter_tgid,
+			  char *err, size_t errlen)
+{
+	return start(p, hooks, filter_tgid, NULL, true, err, errlen);
+}
+
+int ib_probes_set_command(struct ib_probes *p, uint32_t tgid)
+{
+	__u8 one = 1;
+
+	if (!p->skel)
+		return -EINVAL;
+	if (bpf_map__update_elem(p->skel->maps.cmd_tree, &tgid, sizeof(tgid), &one, sizeof(one), BPF_ANY))
+		return -errno;
+	return 0;
 }
 
 static uint64_t prog_misses(struct bpf_program *prog)
@@ -388,6 +439,92 @@ int ib_probes_read(struct ib_probes *p, struct ib_readout *out)
 	}
 	free(buf);
 	return err;
+}
+
+int ib_probes_role_counts(struct ib_probes *p, uint64_t counts[IB_NR_ROLES])
+{
+	int ncpu = libbpf_num_possible_cpus();
+	struct ib_stats *buf, sum;
+	int err = 0;
+
+	if (!p->skel)
+		return -EINVAL;
+	if (ncpu <= 0)
+		return ncpu ? ncpu : -EINVAL;
+	buf = calloc((size_t)ncpu, sizeof(*buf));
+	if (!buf)
+		return -ENOMEM;
+	for (__u32 k = 0; !err && k < IB_NR_ROLES; k++) {
+		memset(&sum, 0, sizeof(sum));
+		err = read_percpu(p->skel->maps.role_stats, k, buf, sizeof(*buf), ncpu, add_stats, &sum);
+		counts[k] = sum.count;
+	}
+	free(buf);
+	return err;
+}
+
+/* Every entry of a hash map into *rows: each row of rsz bytes holds the key
+ * at 0 and the value at voff. */
+static int read_hash(struct bpf_map *map, size_t ksz, size_t voff, size_t rsz, void **rows, size_t *n)
+{
+	size_t cap = 0;
+	char key[64], next[64];
+	void *prev = NULL;
+	int fd = bpf_map__fd(map);
+
+	*rows = NULL;
+	*n = 0;
+	if (ksz > sizeof(key))
+		return -EINVAL;
+	for (;;) {
+		char *row;
+
+		if (bpf_map_get_next_key(fd, prev, next))
+			return errno == ENOENT ? 0 : -errno;
+		memcpy(key, next, ksz);
+		prev = key;
+		if (*n == cap) {
+			void *r = realloc(*rows, (cap ? cap * 2 : 64) * rsz);
+
+			if (!r)
+				return -ENOMEM;
+			*rows = r;
+			cap = cap ? cap * 2 : 64;
+		}
+		row = (char *)*rows + *n * rsz;
+		memcpy(row, key, ksz);
+		if (bpf_map_lookup_elem(fd, key, row + voff))
+			continue; /* gone since: LRU or a race with an update; skip it */
+		(*n)++;
+	}
+}
+
+int ib_probes_read_trace(struct ib_probes *p, struct ib_trace_readout *out)
+{
+	void *rows;
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	if (!p->skel)
+		return -EINVAL;
+	err = read_hash(p->skel->maps.proc_stats, sizeof(__u32), offsetof(struct ib_trace_proc, s),
+			sizeof(struct ib_trace_proc), &rows, &out->nprocs);
+	out->procs = rows;
+	if (!err) {
+		err = read_hash(p->skel->maps.pt_stats, sizeof(struct ib_pt_key), offsetof(struct ib_trace_pt, s),
+				sizeof(struct ib_trace_pt), &rows, &out->npts);
+		out->pts = rows;
+	}
+	if (err)
+		ib_trace_readout_free(out);
+	return err;
+}
+
+void ib_trace_readout_free(struct ib_trace_readout *t)
+{
+	free(t->procs);
+	free(t->pts);
+	memset(t, 0, sizeof(*t));
 }
 
 struct ib_tag *ib_probes_tag(struct ib_probes *p, unsigned idx)

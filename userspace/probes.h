@@ -26,7 +26,7 @@ struct ib_readout {
 struct ib_probes {
 	struct iommubench_bpf *skel;
 	struct ib_hook *hooks;                  /* ib_catalog_len entries, owned by caller */
-	struct bpf_link *links[2 * IB_MAX_SLOTS + IB_NR_TPS];
+	struct bpf_link *links[2 * IB_MAX_SLOTS + IB_NR_TPS + 1]; /* + the fork tracepoint */
 	size_t nlinks;
 	int retries;                            /* loads retried after a program was refused */
 };
@@ -40,6 +40,38 @@ struct ib_probes {
  * worked (hooks may still be unattached), else -errno with err filled. */
 int ib_probes_start(struct ib_probes *p, struct ib_hook *hooks, uint32_t filter_tgid,
 		    const char *filter_comm, char *err, size_t errlen);
+
+/* The same for `trace`: every process (filter_tgid 0) or one, with figures
+ * kept per process and per pagetable (ib_probes_read_trace). */
+int ib_probes_start_trace(struct ib_probes *p, struct ib_hook *hooks, uint32_t filter_tgid,
+			  char *err, size_t errlen);
+/* Tell the probes which process is the traced command: it and what it forks
+ * from then on are marked from_cmd when first seen. Call before it runs. */
+int ib_probes_set_command(struct ib_probes *p, uint32_t tgid);
+
+/* Rows of the trace tables: the key, then the value, as the maps hold them. */
+struct ib_trace_proc {
+	__u32 key;                 /* tgid, or IB_TRACE_IRQ(level) */
+	struct ib_proc_stats s;
+};
+#define IB_TRACE_IRQ(level) (0xffffffffu - (level))
+
+struct ib_trace_pt {
+	struct ib_pt_key k;
+	struct ib_pt_stats s;
+};
+
+struct ib_trace_readout {
+	struct ib_trace_proc *procs;
+	size_t nprocs;
+	struct ib_trace_pt *pts;
+	size_t npts;
+};
+
+int ib_probes_read_trace(struct ib_probes *p, struct ib_trace_readout *out);
+void ib_trace_readout_free(struct ib_trace_readout *t);
+/* Outermost calls per role so far (for progress lines). */
+int ib_probes_role_counts(struct ib_probes *p, uint64_t counts[IB_NR_ROLES]);
 
 /* Sum the per-CPU maps. */
 int ib_probes_read(struct ib_probes *p, struct ib_readout *out);

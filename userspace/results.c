@@ -118,6 +118,21 @@ json_t *ib_samples_json(const uint64_t *samples, size_t n)
 	return o;
 }
 
+json_t *ib_lab_json(void)
+{
+	const char *lab = getenv("IOMMUBENCH_LAB_TARGET");
+	json_t *lj;
+
+	if (!lab || !lab[0])
+		return json_null();
+	lj = json_object();
+	json_object_set_new(lj, "target", json_string(lab));
+	json_object_set_new(lj, "timings", json_string(
+		"emulated: QEMU TCG; invalidations complete inside the register write. "
+		"Counts are exact, times are not hardware figures"));
+	return lj;
+}
+
 json_t *ib_hooks_json(const struct ib_hook *hooks, const struct ib_readout *r)
 {
 	json_t *arr = json_array();

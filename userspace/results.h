@@ -14,6 +14,10 @@ json_t *ib_tool_json(void);
 /* "0.1 (git describe)" */
 const char *ib_version(void);
 
+/* lab.* when run in the VM lab (IOMMUBENCH_LAB_TARGET set): the target and
+ * the warning that its timings are emulated; JSON null elsewhere. */
+json_t *ib_lab_json(void);
+
 json_t *ib_hist_json(const __u64 *hist);
 json_t *ib_stats_json(const struct ib_stats *s);
 json_t *ib_samples_json(const uint64_t *samples, size_t n);

@@ -179,7 +179,6 @@ int cmd_run(int argc, char **argv, const struct ib_global *g)
 	unsigned long long reps = 0;
 	bool skip_unmap = false;
 	char err[1024], out[4096], started[32], finished[32];
-	const char *lab;
 	json_t *doc = NULL, *harness, *hops, *perr, *ops;
 	struct stat st;
 
@@ -344,19 +343,8 @@ int cmd_run(int argc, char **argv, const struct ib_global *g)
 	json_object_set_new(doc, "started", json_string(started));
 	json_object_set_new(doc, "finished", json_string(finished));
 	json_object_set_new(doc, "host", ib_host_json(NULL));
-	lab = getenv("IOMMUBENCH_LAB_TARGET");
-	if (lab && lab[0]) {
-		json_t *lj = json_object();
-
-		json_object_set_new(lj, "target", json_string(lab));
-		json_object_set_new(lj, "timings", json_string(
-			"emulated: QEMU TCG; invalidations complete inside the register write. "
-			"Counts are exact, times are not hardware figures"));
-		json_object_set_new(doc, "lab", lj);
-	} else {
-		json_object_set_new(doc, "lab", json_null());
-	}
-	json_object_set_new(doc, "timings_emulated", json_boolean(lab && lab[0]));
+	json_object_set_new(doc, "lab", ib_lab_json());
+	json_object_set_new(doc, "timings_emulated", json_boolean(!json_is_null(json_object_get(doc, "lab"))));
 	json_object_set_new(doc, "scenario", scenario_json(&sc, device));
 	json_object_set_new(doc, "backend", json_string(ib_backend_name(sc.backend)));
 	json_object_set_new(doc, "switch_kind", json_string(ib_switch_kind_name(ib_switch_kind_of(&sc))));

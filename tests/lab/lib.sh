@@ -10,7 +10,7 @@ lab_setup() {
 	out=results/.lab-tests/$1-$$
 	rm -rf "$out"
 	mkdir -p "$out"
-	trap 'rm -rf "$out"' EXIT
+	[ -n "${IOMMUBENCH_KEEP:-}" ] || trap 'rm -rf "$out"' EXIT
 }
 
 pass() { LAB_PASSED=$((LAB_PASSED + 1)); }

@@ -27,7 +27,10 @@ int main(void)
 		return CHECK_DONE();
 	bpf_object__for_each_program(prog, skel->obj)
 		nprogs++;
-	CHECK(nprogs == 4 * IB_MAX_SLOTS + IB_NR_TPS, "%d programs", nprogs);
+	/* four per slot, one per iommu tracepoint, and trace's fork tracepoint */
+	CHECK(nprogs == 4 * IB_MAX_SLOTS + IB_NR_TPS + 1, "%d programs", nprogs);
+	CHECK(skel->progs.tp_fork && bpf_program__type(skel->progs.tp_fork) == BPF_PROG_TYPE_TRACEPOINT,
+	      "tp_fork is a tracepoint program");
 	/* slot s is named "<kind>_0%o" by user space (probes.c) */
 	for (int s = 0; s < IB_MAX_SLOTS; s++) {
 		static const char *const kinds[] = { "fentry", "fexit", "kprobe", "kretprobe" };
