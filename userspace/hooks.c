@@ -254,7 +254,7 @@ const struct ib_hook_def ib_catalog[] = {
 
 	/*
 	 * virtio-iommu (drivers/iommu/virtio-iommu.c, a module from 6.12 in
-	 * Debian). Each map and unmap adds a MAP or UNMAP request to the
+	 * Debian: its prototypes come from the module's BTF, fentry). Each map and unmap adds a MAP or UNMAP request to the
 	 * request virtqueue; the sync ops kick the queue and wait. The device
 	 * drops its translations when it completes an UNMAP: there is no
 	 * separate invalidation, so the UNMAP request (viommu_unmap_pages) is
@@ -395,8 +395,8 @@ const struct ib_hook_def ib_catalog[] = {
 
 	/*
 	 * drm/msm per-process pagetables (drivers/gpu/drm/msm/msm_iommu.c, in
-	 * the msm module, 5.11+): one io-pgtable per GPU process, all sharing
-	 * the context bank's ASID.
+	 * the msm module, 5.11+; prototypes from the module's BTF): one
+	 * io-pgtable per GPU process, all sharing the context bank's ASID.
 	 */
 	{ .name = "msm_iommu_pagetable_create", .role = IB_ROLE_ATTACH, .type = IB_HOOK_FUNC,
 	  .tp = NO_TP, .layer = "msm",
