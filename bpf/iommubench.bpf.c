@@ -47,6 +47,8 @@ const volatile __u8 per_process = 0;
  * and hooks taking a struct iommu_domain * first */
 const volatile __u8 slot_pt_arg[IB_MAX_SLOTS] = {};
 
+/* counted under the hook's own name only, never as its role's operation */
+const volatile __u8 slot_layer_only[IB_MAX_SLOTS] = {};
 
 /* written by the harness threads through the mmap of .bss */
 struct ib_tag tags[IB_MAX_THREADS] = {};
@@ -361,6 +363,8 @@ static __always_inline int on_entry(__u32 slot, const struct args *a)
 		if (st->f[i].role == role)
 			outer = 0;
 	}
+	if (slot_layer_only[MASK(slot)])
+		outer = 0;
 	attribution(tid, level, &ctx, &phase);
 	if (slot_domain_arg[MASK(slot)]) {
 		struct ib_domain_event *ev = bpf_ringbuf_reserve(&domain_log, sizeof(*ev), 0);

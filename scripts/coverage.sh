@@ -49,8 +49,11 @@ table=$(mktemp)
 	while IFS=$'\t' read -r name role layer; do
 		printf '| `%s` | %s | %s |' "$name" "$role" "$layer"
 		for t in $targets; do
-			cell=$(jq -r --arg n "$name" '.hooks[] | select(.name == $n) |
+			# per-driver entries share a name: a hook is its name and layer
+			cell=$(jq -r --arg n "$name" --arg l "$layer" '.hooks[] | select(.name == $n and .layer == $l) |
 				if .attached then .mode + (if .symbol and .symbol != .name then " (" + .symbol + ")" else "" end)
+					+ (if (.functions_named_so // 1) > 1 then " (by address)" else "" end)
+					+ (if .btf == "module" then " (module BTF)" else "" end)
 				elif (.exists | not) then "-"
 				else "no: " + (.reason | gsub("\\|"; "/")) end' "$dir/$t.json")
 			printf ' %s |' "${cell:-?}"

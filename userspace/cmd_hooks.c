@@ -19,6 +19,8 @@ static const char hooks_usage[] =
 "not a guess (needs root); --no-attach only reports the selection.\n"
 "--attach kprobe (or tracepoint) makes that the best mode used, e.g. to\n"
 "compare probe overhead or to test the fallbacks.\n"
+"Functions two built-in drivers both define are listed once per driver\n"
+"(name@driver) and attach by address; module functions use the module's BTF.\n"
 "\n"
 "examples:\n"
 "  iommubench hooks\n"
@@ -102,8 +104,10 @@ int cmd_hooks(int argc, char **argv, const struct ib_global *g)
 		printf("%-34s %-9s %-11s %-8s %s\n", "HOOK", "ROLE", "MODE", "ATTACHED", "WHY");
 		for (size_t i = 0; i < ib_catalog_len; i++) {
 			const struct ib_hook *h = &hooks[i];
+			char id[160];
 
-			printf("%-34s %-9s %-11s %-8s %s\n", h->def->name, ib_role_name(h->def->role),
+			printf("%-34s %-9s %-11s %-8s %s\n", ib_hook_id(h->def, id, sizeof(id)),
+			       ib_role_name(h->def->role),
 			       ib_mode_name(h->mode), attach ? (h->attached ? "yes" : "no") : "-",
 			       h->reason);
 		}

@@ -15,6 +15,8 @@
 #include "hooks.h"
 
 #define NO_TP (-1)
+/* functions of one name kept for attribution */
+#define IB_MAX_INSTANCES 4
 
 /*
  * Core IOMMU API (drivers/iommu/iommu.c). Versions marked (~) are
@@ -252,7 +254,7 @@ const struct ib_hook_def ib_catalog[] = {
 
 	/*
 	 * virtio-iommu (drivers/iommu/virtio-iommu.c, a module from 6.12 in
-	 * Debian). Each map and unmap adds a MAP or UNMAP request to the
+	 * Debian: its prototypes come from the module's BTF, fentry). Each map and unmap adds a MAP or UNMAP request to the
 	 * request virtqueue; the sync ops kick the queue and wait. The device
 	 * drops its translations when it completes an UNMAP: there is no
 	 * separate invalidation, so the UNMAP request (viommu_unmap_pages) is
@@ -284,10 +286,15 @@ const struct ib_hook_def ib_catalog[] = {
 		  "every MAP went this way too: there each map also counts here" },
 
 	/*
-	 * arm-smmu-v3 (drivers/iommu/arm/arm-smmu-v3/). Static names shared
-	 * with arm-smmu v2 (arm_smmu_attach_dev, arm_smmu_map_pages,
-	 * arm_smmu_iotlb_sync, arm_smmu_flush_iotlb_all) are left out: with
-	 * both drivers built in they are two functions of one name.
+	 * arm-smmu-v3 (drivers/iommu/arm/arm-smmu-v3/). Its static iommu_ops
+	 * callbacks share their names with arm-smmu v2's (arm_smmu_attach_dev,
+	 * arm_smmu_map_pages, arm_smmu_unmap_pages, arm_smmu_iotlb_sync,
+	 * arm_smmu_flush_iotlb_all): with both drivers built in (Debian arm64)
+	 * kallsyms has two functions of each name. These are per_driver
+	 * entries, one per driver: discovery finds the instance whose address
+	 * lies in this driver's text (ib_driver_of) and attaches it by address
+	 * (kprobe), never by name (a kprobe by name fails with EADDRNOTAVAIL,
+	 * fentry by name takes whichever the kernel finds first).
 	 * Up to ~6.12 an unmap's sync is arm_smmu_iotlb_sync ->
 	 * arm_smmu_tlb_inv_range_domain (inlined in Debian's 6.1) ->
 	 * __arm_smmu_tlb_inv_range -> arm_smmu_cmdq_issue_cmdlist (TLBI + CMD_SYNC);
@@ -296,6 +303,26 @@ const struct ib_hook_def ib_catalog[] = {
 	 * and returns at once for devices without ATS; ATC commands, when there
 	 * are any, are counted by arm_smmu_cmdq_issue_cmdlist.
 	 */
+	{ .name = "arm_smmu_attach_dev", .role = IB_ROLE_ATTACH, .type = IB_HOOK_FUNC,
+	  .tp = NO_TP, .layer = "arm-smmu-v3", .per_driver = true, .layer_only = true,
+	  .note = "attach_dev op: writes the STE (and CD) of a device for a domain; also runs for the "
+		  "blocking/default domain inside detach and DMA-ownership changes (up to ~6.6; later "
+		  "those have their own ops), so it counts under its name only; no domain logged (the "
+		  "core hooks log each attach)" },
+	{ .name = "arm_smmu_map_pages", .role = IB_ROLE_MAP, .type = IB_HOOK_FUNC,
+	  .tp = NO_TP, .layer = "arm-smmu-v3", .per_driver = true,
+	  .note = "map_pages op (5.15+): hands the pages to io-pgtable-arm; page sizes are read "
+		  "there (arm_lpae_map_pages), not here, so they are counted once" },
+	{ .name = "arm_smmu_unmap_pages", .role = IB_ROLE_UNMAP, .type = IB_HOOK_FUNC,
+	  .tp = NO_TP, .layer = "arm-smmu-v3", .per_driver = true,
+	  .note = "unmap_pages op (5.15+): io-pgtable-arm clears the PTEs; leaf invalidations are gathered" },
+	{ .name = "arm_smmu_iotlb_sync", .role = IB_ROLE_TLB_SYNC, .type = IB_HOOK_FUNC,
+	  .tp = NO_TP, .layer = "arm-smmu-v3", .per_driver = true,
+	  .note = "iotlb_sync op: TLBI over the gathered range and a CMD_SYNC (nothing when the "
+		  "gather is empty); VFIO calls it once per batch of unmaps" },
+	{ .name = "arm_smmu_flush_iotlb_all", .role = IB_ROLE_TLB_INV, .type = IB_HOOK_FUNC,
+	  .tp = NO_TP, .layer = "arm-smmu-v3", .per_driver = true, .kind = IB_TLB_DOMAIN,
+	  .note = "flush_iotlb_all op (the DMA flush queue's): arm_smmu_tlb_inv_context, TLBI by ASID" },
 	{ .name = "arm_smmu_tlb_inv_range_domain", .role = IB_ROLE_TLB_INV, .type = IB_HOOK_FUNC,
 	  .tp = NO_TP, .layer = "arm-smmu-v3", .kind = IB_TLB_RANGE,
 	  .note = "5.12-~6.14: TLBI by VA over the range (and ATC), from iotlb_sync; inlined in some builds" },
@@ -326,6 +353,22 @@ const struct ib_hook_def ib_catalog[] = {
 	 * Qualcomm implementation. Reached through io-pgtable's flush ops;
 	 * names with _s1 are stage-1 contexts (Adreno's is one).
 	 */
+	{ .name = "arm_smmu_attach_dev", .role = IB_ROLE_ATTACH, .type = IB_HOOK_FUNC,
+	  .tp = NO_TP, .layer = "arm-smmu", .per_driver = true, .layer_only = true,
+	  .note = "attach_dev op: context bank and stream mapping for a domain (arm_smmu_write_context_bank "
+		  "writes TTBR0 with the ASID); counted under its name only, as arm-smmu-v3's" },
+	{ .name = "arm_smmu_map_pages", .role = IB_ROLE_MAP, .type = IB_HOOK_FUNC,
+	  .tp = NO_TP, .layer = "arm-smmu", .per_driver = true,
+	  .note = "map_pages op (5.15+): io-pgtable-arm under the domain's lock, with runtime PM" },
+	{ .name = "arm_smmu_unmap_pages", .role = IB_ROLE_UNMAP, .type = IB_HOOK_FUNC,
+	  .tp = NO_TP, .layer = "arm-smmu", .per_driver = true,
+	  .note = "unmap_pages op (5.15+): clears PTEs; tlb_add_page_s1 invalidates each leaf, unsynced" },
+	{ .name = "arm_smmu_iotlb_sync", .role = IB_ROLE_TLB_SYNC, .type = IB_HOOK_FUNC,
+	  .tp = NO_TP, .layer = "arm-smmu", .per_driver = true,
+	  .note = "iotlb_sync op: the TLB sync after the unsynced invalidations (tlb_sync_context)" },
+	{ .name = "arm_smmu_flush_iotlb_all", .role = IB_ROLE_TLB_INV, .type = IB_HOOK_FUNC,
+	  .tp = NO_TP, .layer = "arm-smmu", .per_driver = true, .kind = IB_TLB_DOMAIN,
+	  .note = "flush_iotlb_all op: the io-pgtable tlb_flush_all (TLBIASID + sync on stage 1)" },
 	{ .name = "arm_smmu_tlb_inv_range_s1", .role = IB_ROLE_TLB_INV, .type = IB_HOOK_FUNC,
 	  .tp = NO_TP, .layer = "arm-smmu", .kind = IB_TLB_RANGE,
 	  .note = "5.8+: TLBIVA/TLBIVAL per granule of the range, no sync (the caller syncs)" },
@@ -352,8 +395,8 @@ const struct ib_hook_def ib_catalog[] = {
 
 	/*
 	 * drm/msm per-process pagetables (drivers/gpu/drm/msm/msm_iommu.c, in
-	 * the msm module, 5.11+): one io-pgtable per GPU process, all sharing
-	 * the context bank's ASID.
+	 * the msm module, 5.11+; prototypes from the module's BTF): one
+	 * io-pgtable per GPU process, all sharing the context bank's ASID.
 	 */
 	{ .name = "msm_iommu_pagetable_create", .role = IB_ROLE_ATTACH, .type = IB_HOOK_FUNC,
 	  .tp = NO_TP, .layer = "msm",
@@ -414,6 +457,14 @@ static const char *const tp_names[IB_NR_TPS] = {
 	[IB_TP_ADD_GROUP] = "iommu:add_device_to_group",
 	[IB_TP_REMOVE_GROUP] = "iommu:remove_device_from_group",
 };
+
+const char *ib_hook_id(const struct ib_hook_def *d, char *buf, size_t len)
+{
+	if (!d->per_driver)
+		return d->name;
+	snprintf(buf, len, "%s@%s", d->name, d->layer);
+	return buf;
+}
 
 const char *ib_role_name(enum ib_role r)
 {
@@ -504,6 +555,8 @@ struct sym_count {
 	char variant[256];   /* e.g. "iommu_map.cold" or "iommu_map.isra.0" */
 	int clones;         /* whole-function clones: name.constprop.N, name.isra.N */
 	char clone[128];    /* the first of them */
+	struct { unsigned long long addr; char mod[64]; } inst[IB_MAX_INSTANCES];
+	int ninst;          /* exact matches recorded in inst[] */
 };
 
 /* "constprop.0" or "isra.12": a clone holding the whole function body */
@@ -546,7 +599,17 @@ static int scan_kallsyms(const char *path, struct sym_count *counts)
 			if (ib_catalog[i].type != IB_HOOK_FUNC || strncmp(name, hn, l))
 				continue;
 			if (name[l] == '\0') {
-				counts[i].exact++;
+				struct sym_count *c = &counts[i];
+				const char *lb = strchr(line, '['), *rb = lb ? strchr(lb, ']') : NULL;
+
+				if (c->ninst < IB_MAX_INSTANCES) {
+					c->inst[c->ninst].addr = addr;
+					if (lb && rb && rb - lb - 1 < (long)sizeof(c->inst[0].mod))
+						snprintf(c->inst[c->ninst].mod, sizeof(c->inst[0].mod), "%.*s",
+							 (int)(rb - lb - 1), lb + 1);
+					c->ninst++;
+				}
+				c->exact++;
 			} else if (name[l] == '.') {
 				if (!counts[i].variant[0])
 					snprintf(counts[i].variant, sizeof(counts[i].variant), "%s", name);
@@ -572,68 +635,170 @@ static bool tp_exists(const char *tracefs, const char *tpname)
 	return stat(path, &st) == 0;
 }
 
-/* Position (1-based) of the parameter named pname in func's BTF prototype,
- * checked to be an integer of 4 or 8 bytes (what the program reads); 0 when
- * absent or of another type. nargs gets the argument count. */
-static int btf_param_index(const struct btf *btf, int func_id, const char *pname, int *nargs)
+/* What a BTF type is, for messages: "int (8 bytes)", "pointer", "struct" ... */
+static void type_class(const struct btf *btf, __u32 type_id, char *buf, size_t len)
 {
-	const struct btf_type *fn = btf__type_by_id(btf, func_id);
-	const struct btf_type *proto = fn ? btf__type_by_id(btf, fn->type) : NULL;
-	const struct btf_param *p;
-	int n;
+	const struct btf_type *t = btf__type_by_id(btf, btf__resolve_type(btf, type_id));
 
-	*nargs = -1;
-	if (!proto || !btf_is_func_proto(proto))
-		return 0;
-	n = btf_vlen(proto);
-	*nargs = n;
+	if (!t)
+		snprintf(buf, len, "an unknown type");
+	else if (btf_is_int(t))
+		snprintf(buf, len, "an integer of %u bytes", t->size);
+	else if (btf_is_ptr(t))
+		snprintf(buf, len, "a pointer");
+	else if (btf_is_enum(t) || btf_is_enum64(t))
+		snprintf(buf, len, "an enum");
+	else if (btf_is_struct(t) || btf_is_union(t))
+		snprintf(buf, len, "a struct or union");
+	else
+		snprintf(buf, len, "of BTF kind %u", btf_kind(t));
+}
+
+/*
+ * The prototype check: the parameter named pname must be in func's BTF
+ * prototype and be an integer of 4 or 8 bytes (want_ptr false: sizes,
+ * counts, kinds) or a pointer (want_ptr true: the domain). Returns its
+ * 1-based position, 0 when pname is NULL, or -1 with why filled.
+ */
+static int btf_param(const struct btf *btf, const struct btf_type *proto, const char *pname,
+		     bool want_ptr, char *why, size_t len)
+{
+	const struct btf_param *p = btf_params(proto);
+	int n = btf_vlen(proto);
+	size_t used;
+
 	if (!pname)
 		return 0;
-	p = btf_params(proto);
 	for (int i = 0; i < n; i++) {
 		const char *nm = btf__name_by_offset(btf, p[i].name_off);
 		const struct btf_type *t;
+		char cls[48];
 
 		if (!nm || strcmp(nm, pname))
 			continue;
 		t = btf__type_by_id(btf, btf__resolve_type(btf, p[i].type));
-		if (t && btf_is_int(t) && (t->size == 8 || t->size == 4))
+		if (t && (want_ptr ? btf_is_ptr(t) : btf_is_int(t) && (t->size == 8 || t->size == 4)))
 			return i + 1;
-		return 0;
+		type_class(btf, p[i].type, cls, sizeof(cls));
+		snprintf(why, len, "BTF's parameter %d '%s' is %s, not %s", i + 1, pname, cls,
+			 want_ptr ? "a pointer" : "an integer of 4 or 8 bytes");
+		return -1;
 	}
-	return 0;
+	used = (size_t)snprintf(why, len, "BTF has no parameter '%s' (", pname);
+	for (int i = 0; i < n && used < len; i++) {
+		const char *nm = btf__name_by_offset(btf, p[i].name_off);
+
+		used += (size_t)snprintf(why + used, len - used, "%s%s", i ? ", " : "", nm && *nm ? nm : "?");
+	}
+	if (used < len)
+		snprintf(why + used, len - used, ")");
+	return -1;
 }
 
-/* Position (1-based) of a pointer parameter named pname; 0 when absent. */
-static int ptr_param_index(const struct btf *btf, int func_id, const char *pname)
+/* Fill the argument positions of h from its BTF prototype. false, with
+ * the reason in h->reason, when a parameter the catalog names is missing
+ * or of another type class: then the program would read a wrong argument. */
+static bool btf_args(const struct btf *btf, int func_id, struct ib_hook *h)
 {
+	const struct ib_hook_def *d = h->def;
 	const struct btf_type *fn = btf__type_by_id(btf, func_id);
 	const struct btf_type *proto = fn ? btf__type_by_id(btf, fn->type) : NULL;
-	const struct btf_param *p;
+	char why[160];
+	int *slots[] = { &h->size_arg, &h->kind_arg, &h->pgsize_arg, &h->pgcount_arg, &h->domain_arg };
+	const char *names[] = { d->size_param, d->kind_param, d->pgsize_param, d->pgcount_param, d->domain_param };
 
-	if (!pname || !proto || !btf_is_func_proto(proto))
-		return 0;
-	p = btf_params(proto);
-	for (int i = 0; i < btf_vlen(proto); i++) {
-		const char *nm = btf__name_by_offset(btf, p[i].name_off);
-		const struct btf_type *t = btf__type_by_id(btf, btf__resolve_type(btf, p[i].type));
-
-		if (nm && !strcmp(nm, pname))
-			return t && btf_is_ptr(t) ? i + 1 : 0;
+	if (!proto || !btf_is_func_proto(proto)) {
+		snprintf(h->reason, sizeof(h->reason), "BTF entry of %s has no prototype", d->name);
+		return false;
 	}
-	return 0;
+	h->nargs = btf_vlen(proto);
+	for (size_t k = 0; k < 5; k++) {
+		int pos = btf_param(btf, proto, names[k], k == 4, why, sizeof(why));
+
+		if (pos < 0) {
+			snprintf(h->reason, sizeof(h->reason), "prototype mismatch, not attached: %.150s", why);
+			return false;
+		}
+		*slots[k] = pos;
+	}
+	return true;
+}
+
+static const struct btf *module_btf(const struct ib_kernel_env *env, const char *mod)
+{
+	for (int i = 0; mod[0] && i < env->nmods; i++)
+		if (!strcmp(env->mods[i].name, mod))
+			return env->mods[i].btf;
+	return NULL;
+}
+
+/* A per_driver entry: the instance of d->name in d->layer's text. Fills
+ * h->addr/driver, or leaves the hook without a mode and says why. */
+static void pick_instance(const struct sym_count *c, struct ib_anchors *anchors, int anchors_err,
+			  struct ib_hook *h)
+{
+	const struct ib_hook_def *d = h->def;
+	int mine = -1, nmine = 0, drv = ib_driver_index(d->layer);
+	char why[128] = "", others[96] = "";
+
+	for (int k = 0; k < c->ninst; k++) {
+		int got;
+
+		if (!anchors) {
+			snprintf(h->reason, sizeof(h->reason), "%d functions named %s; reading kallsyms "
+				 "for their drivers failed: %s", c->exact, d->name, strerror(-anchors_err));
+			return;
+		}
+		got = ib_anchors_driver(anchors, c->inst[k].addr, c->inst[k].mod, why, sizeof(why));
+		if (got < 0) {
+			snprintf(h->reason, sizeof(h->reason),
+				 "%d functions named %s; the one at 0x%llx is of no known driver (%s): "
+				 "not attached", c->exact, d->name, c->inst[k].addr, why);
+			return;
+		}
+		if (got == drv) {
+			mine = k;
+			nmine++;
+		} else if (!strstr(others, ib_drivers[got].layer)) {
+			size_t u = strlen(others);
+
+			snprintf(others + u, sizeof(others) - u, "%s%s", u ? ", " : "", ib_drivers[got].layer);
+		}
+	}
+	if (c->exact > c->ninst) {
+		snprintf(h->reason, sizeof(h->reason), "%d functions named %s (more than %d): not attached",
+			 c->exact, d->name, IB_MAX_INSTANCES);
+		return;
+	}
+	if (nmine == 0) {
+		h->exists = false;
+		snprintf(h->reason, sizeof(h->reason), "not in this kernel (%s of %s only)", d->name, others);
+		return;
+	}
+	if (nmine > 1) {
+		snprintf(h->reason, sizeof(h->reason), "%d functions named %s in %s's text: ambiguous, "
+			 "not attached", nmine, d->name, d->layer);
+		return;
+	}
+	h->addr = c->inst[mine].addr;
+	snprintf(h->driver, sizeof(h->driver), "%s", d->layer);
+	snprintf(h->module, sizeof(h->module), "%s", c->inst[mine].mod);
 }
 
 int ib_hooks_select(const struct ib_kernel_env *env, struct ib_hook *hooks)
 {
 	struct sym_count *counts = calloc(ib_catalog_len, sizeof(*counts));
-	int max_args = ib_fentry_max_args(env), slot = 0, err = 0;
+	int max_args = ib_fentry_max_args(env), slot = 0, err = 0, anchors_err = 0;
 	bool have_syms, fentry_ok, kprobe_ok;
+	struct ib_anchors *anchors = NULL;
 	const char *no_fentry;
 
 	if (!counts)
 		return -ENOMEM;
 	have_syms = env->kallsyms && scan_kallsyms(env->kallsyms, counts) == 0;
+	for (size_t i = 0; have_syms && i < ib_catalog_len && !anchors && !anchors_err; i++)
+		if (ib_catalog[i].per_driver && counts[i].exact)
+			anchors = ib_anchors_load(env->kallsyms, &anchors_err);
 	/* --attach kprobe or tracepoint rules out the better modes */
 	fentry_ok = env->fentry_ok && (env->best == IB_MODE_NONE || env->best == IB_MODE_FENTRY);
 	kprobe_ok = env->kprobe_ok && env->best != IB_MODE_TRACEPOINT;
@@ -644,7 +809,8 @@ int ib_hooks_select(const struct ib_kernel_env *env, struct ib_hook *hooks)
 		const struct ib_hook_def *d = &ib_catalog[i];
 		struct ib_hook *h = &hooks[i];
 		const char *fb = ib_tp_name(d->tp);
-		bool in_btf = false, fb_ok;
+		const struct btf *btf = NULL;
+		bool in_btf = false, fb_ok, by_addr;
 		int id = -1;
 
 		memset(h, 0, sizeof(*h));
@@ -661,20 +827,26 @@ int ib_hooks_select(const struct ib_kernel_env *env, struct ib_hook *hooks)
 			continue;
 		}
 
+		if (counts[i].ninst)
+			snprintf(h->module, sizeof(h->module), "%s", counts[i].inst[0].mod);
 		if (env->btf) {
 			id = btf__find_by_name_kind(env->btf, d->name, BTF_KIND_FUNC);
 			in_btf = id > 0;
+			btf = env->btf;
+		}
+		if (!in_btf && (btf = module_btf(env, h->module))) {
+			/* a module's function: its split BTF (5.11+) */
+			id = btf__find_by_name_kind(btf, d->name, BTF_KIND_FUNC);
+			in_btf = h->mod_btf = id > 0;
 		}
 		h->nsyms = counts[i].exact;
 		h->exists = in_btf || h->nsyms > 0;
 		if (in_btf) {
-			int n;
-
-			h->size_arg = btf_param_index(env->btf, id, d->size_param, &h->nargs);
-			h->kind_arg = btf_param_index(env->btf, id, d->kind_param, &n);
-			h->pgsize_arg = btf_param_index(env->btf, id, d->pgsize_param, &n);
-			h->pgcount_arg = btf_param_index(env->btf, id, d->pgcount_param, &n);
-			h->domain_arg = ptr_param_index(env->btf, id, d->domain_param);
+			if (!btf_args(btf, id, h)) {
+				/* the prototype is not what the program reads */
+				h->size_arg = h->kind_arg = h->pgsize_arg = h->pgcount_arg = h->domain_arg = 0;
+				continue;
+			}
 		} else if (d->size_param) {
 			h->size_arg = d->size_arg; /* no BTF: trust the catalog */
 		}
@@ -700,7 +872,8 @@ int ib_hooks_select(const struct ib_kernel_env *env, struct ib_hook *hooks)
 			}
 			continue;
 		}
-		if (!h->exists) {
+		if (!h->exists || (d->per_driver && !h->nsyms)) {
+			h->exists = false;
 			if (counts[i].variant[0])
 				snprintf(h->reason, sizeof(h->reason),
 					 "inlined: only %s in kallsyms", counts[i].variant);
@@ -709,37 +882,54 @@ int ib_hooks_select(const struct ib_kernel_env *env, struct ib_hook *hooks)
 					 have_syms || env->btf ? "" : " (no BTF and no kallsyms to tell)");
 			continue;
 		}
+		if (d->per_driver) {
+			pick_instance(&counts[i], anchors, anchors_err, h);
+			if (!h->addr)
+				continue;
+		} else if (h->nsyms > 1) {
+			/* static functions of the same name in two drivers */
+			snprintf(h->reason, sizeof(h->reason),
+				 "%d functions named %s and no per-driver catalog entry: not attached",
+				 h->nsyms, d->name);
+			continue;
+		}
 		if (slot >= IB_MAX_SLOTS) {
 			snprintf(h->reason, sizeof(h->reason), "no free BPF slot (IB_MAX_SLOTS=%d)",
 				 IB_MAX_SLOTS);
 			continue;
 		}
-		if (h->nsyms > 1) {
-			/* static functions of the same name in two drivers */
-			snprintf(h->reason, sizeof(h->reason),
-				 "%d functions named %s: attach by address is needed", h->nsyms, d->name);
-			continue;
-		}
-		if (fentry_ok && in_btf && h->nargs <= max_args) {
+		/* fentry resolves a name: never for a name two functions share */
+		by_addr = h->nsyms > 1;
+		if (fentry_ok && in_btf && h->nargs <= max_args && !by_addr) {
 			h->mode = IB_MODE_FENTRY;
 			h->slot = slot++;
-			snprintf(h->reason, sizeof(h->reason), "fentry/fexit (%d args)%s", h->nargs,
-				 in_btf && d->size_param && !h->size_arg ?
-				 "; BTF has no integer 'size' parameter: bytes not counted" : "");
+			snprintf(h->reason, sizeof(h->reason), "fentry/fexit (%d args%s)", h->nargs,
+				 h->mod_btf ? "; module BTF" : "");
 			continue;
 		}
-		if (kprobe_ok && h->nsyms == 1) {
+		if (kprobe_ok && (!by_addr || env->kprobe_addr_ok)) {
 			h->mode = IB_MODE_KPROBE;
 			h->slot = slot++;
-			if (!fentry_ok)
+			if (by_addr)
+				snprintf(h->reason, sizeof(h->reason),
+					 "kprobe/kretprobe at 0x%llx (%d functions named so; this one in %s's text)",
+					 h->addr, h->nsyms, h->driver);
+			else if (!fentry_ok)
 				snprintf(h->reason, sizeof(h->reason),
 					 "kprobe/kretprobe (fentry %s)", no_fentry);
 			else if (!in_btf)
-				snprintf(h->reason, sizeof(h->reason), "kprobe/kretprobe (not in BTF)");
+				snprintf(h->reason, sizeof(h->reason), "kprobe/kretprobe (not in BTF%s)",
+					 h->module[0] ? " nor in its module's BTF" : "");
 			else
 				snprintf(h->reason, sizeof(h->reason),
 					 "kprobe/kretprobe (%d args > fentry limit %d on this kernel)",
 					 h->nargs, max_args);
+			continue;
+		}
+		if (by_addr) {
+			snprintf(h->reason, sizeof(h->reason), "needs a kprobe at 0x%llx (kprobes: %s)", h->addr,
+				 !env->kprobe_ok ? "not supported" : !kprobe_ok ? "not wanted (--attach)" :
+				 "no kprobe PMU for an address");
 			continue;
 		}
 		fb_ok = fb && tp_exists(env->tracefs, fb);
@@ -756,6 +946,7 @@ int ib_hooks_select(const struct ib_kernel_env *env, struct ib_hook *hooks)
 			 !env->kprobe_ok ? "not supported" : !kprobe_ok ? "not wanted (--attach)" :
 			 h->nsyms ? "ok" : "no symbol");
 	}
+	ib_anchors_free(anchors);
 	free(counts);
 	return err;
 }
@@ -805,6 +996,39 @@ static int probe_fentry(const struct btf *btf, const char *target)
 	return err;
 }
 
+/* The split BTF of every module that holds a catalog function (kallsyms
+ * tags it [module]): /sys/kernel/btf/<module>, 5.11+. A module without BTF
+ * is skipped; its functions attach by kprobe as before. */
+static void load_module_btfs(struct ib_kernel_env *env)
+{
+	struct sym_count *counts = calloc(ib_catalog_len, sizeof(*counts));
+
+	if (!counts || scan_kallsyms(env->kallsyms, counts)) {
+		free(counts);
+		return;
+	}
+	for (size_t i = 0; i < ib_catalog_len; i++) {
+		const char *mod = counts[i].ninst ? counts[i].inst[0].mod : "";
+		struct ib_mod_btf *m;
+		struct btf *b;
+
+		if (!mod[0] || module_btf(env, mod))
+			continue;
+		b = btf__load_module_btf(mod, env->btf);
+		if (!b)
+			continue;
+		m = realloc(env->mods, (size_t)(env->nmods + 1) * sizeof(*m));
+		if (!m) {
+			btf__free(b);
+			break;
+		}
+		env->mods = m;
+		snprintf(m[env->nmods].name, sizeof(m[0].name), "%s", mod);
+		m[env->nmods++].btf = b;
+	}
+	free(counts);
+}
+
 int ib_env_probe(struct ib_kernel_env *env, char *err, size_t errlen)
 {
 	struct utsname u;
@@ -825,13 +1049,16 @@ int ib_env_probe(struct ib_kernel_env *env, char *err, size_t errlen)
 	env->btf = btf__load_vmlinux_btf();
 	if (!env->btf)
 		env->btf = NULL; /* kernel without BTF: kprobes by name still work */
-	env->kprobe_ok = stat("/sys/bus/event_source/devices/kprobe/type", &st) == 0 ||
+	env->kprobe_addr_ok = stat("/sys/bus/event_source/devices/kprobe/type", &st) == 0;
+	env->kprobe_ok = env->kprobe_addr_ok ||
 			 (env->tracefs && ({
 				char p[256];
 				snprintf(p, sizeof(p), "%s/kprobe_events", env->tracefs);
 				stat(p, &st) == 0;
 			 }));
 	env->fentry_err = ENOENT;
+	if (env->btf)
+		load_module_btfs(env);
 	if (env->btf) {
 		/* probe on the first catalog function this kernel has */
 		for (size_t i = 0; i < ib_catalog_len; i++) {
@@ -850,6 +1077,11 @@ int ib_env_probe(struct ib_kernel_env *env, char *err, size_t errlen)
 
 void ib_env_free(struct ib_kernel_env *env)
 {
+	for (int i = 0; i < env->nmods; i++)
+		btf__free(env->mods[i].btf);
+	free(env->mods);
+	env->mods = NULL;
+	env->nmods = 0;
 	btf__free(env->btf);
 	env->btf = NULL;
 }

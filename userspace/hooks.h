@@ -39,6 +39,32 @@ struct ib_hook_def {
 	 * the clone by kprobe and read no arguments (the clone's may differ);
 	 * .part.N clones are never taken: they hold only part of the body */
 	bool clone_ok;
+	/* a static function whose name other built-in drivers use too
+	 * (arm-smmu v2 and v3): this entry is the instance of the driver named
+	 * by .layer, found by address (ib_driver_of), attached by address */
+	bool per_driver;
+	/* counted under its own name only, never as its role's operation: a
+	 * driver op the core also calls from paths no core hook of that role
+	 * encloses (attach_dev for the blocking domain inside a detach) */
+	bool layer_only;
+};
+
+/* A driver whose static function names other drivers share, and how its
+ * own text is recognised in kallsyms (see ib_driver_of). */
+struct ib_driver_def {
+	const char *layer;          /* the catalog's layer: "arm-smmu-v3" */
+	const char *module;         /* its module name, for a [mod] tag */
+	const char *const *anchors; /* names only this driver defines; a
+	                               trailing '*' is a prefix; NULL-terminated */
+};
+
+extern const struct ib_driver_def ib_drivers[];
+extern const size_t ib_drivers_len;
+
+/* One module's BTF (split on top of vmlinux's). */
+struct ib_mod_btf {
+	char name[64];
+	struct btf *btf;
 };
 
 /* What discovery learnt about the kernel. Tests fill one by hand. */
@@ -47,11 +73,14 @@ struct ib_kernel_env {
 	char arch[65];           /* uname machine: x86_64, aarch64 */
 	int ver_major, ver_minor;
 	struct btf *btf;         /* vmlinux BTF, or NULL when the kernel has none */
+	struct ib_mod_btf *mods; /* BTF of the modules holding catalog functions */
+	int nmods;
 	const char *kallsyms;    /* path, normally /proc/kallsyms */
 	const char *tracefs;     /* tracefs mount point, or NULL */
 	bool fentry_ok;          /* a fentry program loaded and attached here */
 	int fentry_err;          /* errno of that probe when it failed */
 	bool kprobe_ok;          /* the kernel can create kprobes */
+	bool kprobe_addr_ok;     /* ... at an address (the kprobe PMU, 4.17+) */
 	enum ib_mode best;       /* best mode wanted (--attach); NONE = no limit */
 };
 
@@ -70,6 +99,12 @@ struct ib_hook {
 	char sym[128];           /* kallsyms name attached by kprobe when not the
 	                            catalog's (a compiler clone); empty otherwise */
 	char reason[192];        /* why this mode, or why not attached */
+	/* per_driver hooks: the instance's address (kprobe by address when
+	 * nonzero) and the driver it was attributed to */
+	unsigned long long addr;
+	char driver[32];
+	char module[64];         /* kallsyms [mod] tag of the function, "" built in */
+	bool mod_btf;            /* prototype read from that module's BTF */
 };
 
 extern const struct ib_hook_def ib_catalog[];
@@ -94,6 +129,28 @@ void ib_env_free(struct ib_kernel_env *env);
 /* Pure selection from env: fills hooks[0..ib_catalog_len) with existence,
  * mode and reason, and numbers function slots. No side effects. */
 int ib_hooks_select(const struct ib_kernel_env *env, struct ib_hook *hooks);
+
+/* The catalog key of a hook: its name, or name@layer for per_driver
+ * entries (two entries share the name). Used as the per-hook key in ops. */
+const char *ib_hook_id(const struct ib_hook_def *d, char *buf, size_t len);
+
+/* Which driver the text symbol at addr belongs to, from a kallsyms file:
+ * its [mod] tag when it has one; for built-in code, the nearest symbols
+ * below and above addr that are anchors of a driver (unique in kallsyms)
+ * must both be anchors of the same driver: a translation unit's .text is
+ * contiguous, so addr lies inside that driver's text. Returns the index in
+ * ib_drivers, or -1 with why in err. */
+int ib_driver_of(const char *kallsyms, unsigned long long addr, char *err, size_t errlen);
+
+/* The same in steps, for many addresses: the anchors of one kallsyms file
+ * (NULL with -errno in *err); a module tag, when the instance has one,
+ * decides alone. why says between which anchors, or why none. */
+struct ib_anchors;
+struct ib_anchors *ib_anchors_load(const char *kallsyms, int *err);
+int ib_anchors_driver(const struct ib_anchors *s, unsigned long long addr, const char *module,
+		      char *why, size_t len);
+void ib_anchors_free(struct ib_anchors *s);
+int ib_driver_index(const char *layer); /* in ib_drivers, or -1 */
 
 /* Largest argument count fentry handles on this kernel (0: no fentry). */
 int ib_fentry_max_args(const struct ib_kernel_env *env);

@@ -109,6 +109,7 @@ static int configure(struct iommubench_bpf *skel, struct ib_hook *hooks, uint32_
 		skel->rodata->slot_descs[h->slot] = h->def->descs;
 		skel->rodata->slot_domain_arg[h->slot] = h->domain_arg;
 		skel->rodata->slot_pt_arg[h->slot] = h->pt_arg;
+		skel->rodata->slot_layer_only[h->slot] = h->def->layer_only;
 		if (h->mode == IB_MODE_FENTRY) {
 			entry = "fentry";
 			exit = "fexit";
@@ -212,6 +213,15 @@ static int attach_hooks(struct ib_probes *p)
 			e1 = add_link(p, bpf_program__attach(ex));
 			if (!e1)
 				e2 = add_link(p, bpf_program__attach(en));
+		} else if (h->nsyms > 1 && h->addr) {
+			/* one of several functions of this name: by address (the
+			 * kprobe PMU takes an address when no name is given) */
+			LIBBPF_OPTS(bpf_kprobe_opts, ro, .offset = (size_t)h->addr, .retprobe = true);
+			LIBBPF_OPTS(bpf_kprobe_opts, eo, .offset = (size_t)h->addr);
+
+			e1 = add_link(p, bpf_program__attach_kprobe_opts(ex, NULL, &ro));
+			if (!e1)
+				e2 = add_link(p, bpf_program__attach_kprobe_opts(en, NULL, &eo));
 		} else {
 			const char *sym = h->sym[0] ? h->sym : h->def->name;
 
@@ -220,8 +230,12 @@ static int attach_hooks(struct ib_probes *p)
 				e2 = add_link(p, bpf_program__attach_kprobe(en, false, sym));
 		}
 		if (e1 || e2) {
-			snprintf(h->reason, sizeof(h->reason), "%s attach failed: %s",
-				 ib_mode_name(h->mode), strerror(-(e1 ? e1 : e2)));
+			if (h->nsyms > 1 && h->addr)
+				snprintf(h->reason, sizeof(h->reason), "kprobe at 0x%llx (%s's %s) failed: %s",
+					 h->addr, h->driver, h->def->name, strerror(-(e1 ? e1 : e2)));
+			else
+				snprintf(h->reason, sizeof(h->reason), "%s attach failed: %s",
+					 ib_mode_name(h->mode), strerror(-(e1 ? e1 : e2)));
 			continue;
 		}
 		h->attached = true;

@@ -31,8 +31,9 @@ static const char *hook_mode(json_t *doc, const char *name)
 	json_t *h;
 	size_t i;
 
+	/* per-driver hooks are keyed name@layer in ops (their "id") */
 	json_array_foreach(json_object_get(doc, "hooks"), i, h)
-		if (!strcmp(gets_(h, "name"), name))
+		if (!strcmp(json_object_get(h, "id") ? gets_(h, "id") : gets_(h, "name"), name))
 			return gets_(h, "mode");
 	return "";
 }

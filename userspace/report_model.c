@@ -296,11 +296,14 @@ static void warnings(json_t *warn, json_t *b, json_t *a)
 			const char *mb = ib_report_gets(h, "mode"), *ma = ib_report_gets(o, "mode");
 			size_t used = strlen(modes);
 
-			if (strcmp(ib_report_gets(h, "name"), ib_report_gets(o, "name")) || !strcmp(mb, ma))
+			const char *kb = json_object_get(h, "id") ? ib_report_gets(h, "id") : ib_report_gets(h, "name");
+			const char *ka = json_object_get(o, "id") ? ib_report_gets(o, "id") : ib_report_gets(o, "name");
+
+			if (strcmp(kb, ka) || !strcmp(mb, ma))
 				continue;
 			if (nmode++ < 6 && used < sizeof(modes))
 				snprintf(modes + used, sizeof(modes) - used, "%s%s %s/%s", used ? ", " : "",
-					 ib_report_gets(h, "name"), mb, ma);
+					 kb, mb, ma);
 		}
 	}
 	if (nmode)

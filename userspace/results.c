@@ -151,6 +151,19 @@ json_t *ib_hooks_json(const struct ib_hook *hooks, const struct ib_readout *r)
 		json_object_set_new(o, "reason", json_string(h->reason));
 		if (h->sym[0])
 			json_object_set_new(o, "symbol", json_string(h->sym));
+		if (h->def->per_driver) {
+			char id[160], a[24];
+
+			json_object_set_new(o, "id", json_string(ib_hook_id(h->def, id, sizeof(id))));
+			json_object_set_new(o, "driver", h->driver[0] ? json_string(h->driver) : json_null());
+			snprintf(a, sizeof(a), "0x%llx", h->addr);
+			json_object_set_new(o, "address", h->addr ? json_string(a) : json_null());
+			json_object_set_new(o, "functions_named_so", json_integer(h->nsyms));
+		}
+		if (h->module[0])
+			json_object_set_new(o, "module", json_string(h->module));
+		if (h->mod_btf)
+			json_object_set_new(o, "btf", json_string("module"));
 		if (h->def->role == IB_ROLE_TLB_INV)
 			json_object_set_new(o, "kind", json_string(ib_inv_kind_name(h->def->kind)));
 		if (h->def->type == IB_HOOK_FUNC) {
@@ -191,8 +204,11 @@ json_t *ib_ops_json(const struct ib_hook *hooks, const struct ib_readout *r)
 				continue;
 			any = true;
 			if (h->def->type == IB_HOOK_FUNC && timed_mode(h->mode)) {
+				char id[160];
+
 				timed = true;
-				json_object_set_new(per, h->def->name, ib_stats_json(&r->hook[h->slot]));
+				json_object_set_new(per, ib_hook_id(h->def, id, sizeof(id)),
+						    ib_stats_json(&r->hook[h->slot]));
 			} else if (h->def->type == IB_HOOK_FUNC) {
 				/* counted through its tracepoint */
 				json_object_set_new(per, h->def->name,

@@ -21,9 +21,19 @@ for f in iommu_map iommu_map_nosync iommu_unmap_fast arm_lpae_map_pages arm_lpae
 	arm_smmu_tlb_inv_range_s1 arm_smmu_tlb_inv_context_s1 qcom_adreno_smmu_set_ttbr0_cfg; do
 	hook_mode "$h" "$f" fentry
 done
-# the msm module's functions are not in vmlinux BTF: kprobes
+# the msm module's functions: fentry through the module's BTF
 for f in msm_iommu_pagetable_create msm_iommu_pagetable_map msm_iommu_pagetable_unmap; do
-	hook_mode "$h" "$f" kprobe
+	hook_mode "$h" "$f" fentry
+	check_json "$h" ".hooks[] | select(.name == \"$f\") | .module + \" \" + .btf" "msm module" "$f BTF"
+done
+# arm-smmu v2 and v3 share static names: never fentry, each driver's
+# instance by address, labelled with its driver
+for f in arm_smmu_attach_dev arm_smmu_iotlb_sync arm_smmu_map_pages arm_smmu_unmap_pages arm_smmu_flush_iotlb_all; do
+	for l in arm-smmu arm-smmu-v3; do
+		check_json "$h" "[.hooks[] | select(.id == \"$f@$l\") | select(.attached) |
+			.mode + \" \" + .driver + \" \" + (.functions_named_so | tostring)] | join(\",\")" \
+			"kprobe $l 2" "$f@$l attached by address"
+	done
 done
 check_json "$h" '.hooks[] | select(.name == "__arm_smmu_tlb_inv_range") | .exists' false
 
@@ -60,6 +70,20 @@ smmuv3_new_model() { # FILE M U
 	check_json "$f" '.ops.tlb_inv.kinds.other.count' 8
 	check_json "$f" '.contexts[0].phases.unmap.tlb_inv.range.descriptors' "$u"
 	check_json "$f" '.contexts[0].phases.teardown.tlb_inv.domain.descriptors' 0
+	# the driver's ops: attach_dev for the paging domains only (type1's,
+	# then the default DMA domain at release; the blocking domain has
+	# arm_smmu_attach_dev_blocked since ~6.7), under its name only;
+	# map_pages/unmap_pages per call; iotlb_sync once per batched sync
+	hook_count "$f" attach "arm_smmu_attach_dev@arm-smmu-v3" 2
+	hook_count "$f" map "arm_smmu_map_pages@arm-smmu-v3" "$m"
+	hook_count "$f" unmap "arm_smmu_unmap_pages@arm-smmu-v3" "$u"
+	hook_count "$f" tlb_sync "arm_smmu_iotlb_sync@arm-smmu-v3" "$u"
+	hook_count "$f" tlb_inv "arm_smmu_flush_iotlb_all@arm-smmu-v3" 0
+	# no v2 hardware in QEMU
+	for x in attach_dev map_pages unmap_pages iotlb_sync flush_iotlb_all; do
+		check_json "$f" "[.ops[] | (.hooks // {})[\"arm_smmu_$x@arm-smmu\"] | select(.) | .count] | add" 0 \
+			"arm_smmu_$x@arm-smmu count"
+	done
 }
 smmuv3_new_model "$out/basic.json" 64 64
 smmuv3_new_model "$out/each7.json" 21 21

@@ -31,11 +31,21 @@ for f in iommu_map iommu_unmap iommu_unmap_fast iommu_attach_group iommu_detach_
 	msm_iommu_pagetable_create msm_iommu_pagetable_map msm_iommu_pagetable_unmap; do
 	hook_mode "$h" "$f" kprobe
 done
+# arm-smmu v2 and v3 share static names: each driver's instance is found in
+# its own text and attached by address (kprobe), labelled with its driver
+for f in arm_smmu_attach_dev arm_smmu_iotlb_sync arm_smmu_map_pages arm_smmu_unmap_pages arm_smmu_flush_iotlb_all; do
+	for l in arm-smmu arm-smmu-v3; do
+		check_json "$h" "[.hooks[] | select(.id == \"$f@$l\") | select(.attached) |
+			.mode + \" \" + .driver + \" \" + (.functions_named_so | tostring)] | join(\",\")" \
+			"kprobe $l 2" "$f@$l attached by address"
+	done
+	check_true "$h" "[.hooks[] | select(.name == \"$f\") | .address] | unique | length == 2" "$f: two addresses"
+done
 # inlined into arm_smmu_iotlb_sync in Debian's 6.1
 check_json "$h" '.hooks[] | select(.name == "arm_smmu_tlb_inv_range_domain") | .exists' false
 check_json "$h" '.hooks[] | select(.name == "arm_smmu_domain_inv_range") | .exists' false
 
-# The model, M and U single-page calls:
+# The model (docs/vfio-type1-model.md), M and U single-page calls:
 #   map = iommu_map = arm_lpae_map_pages = M + 1 (type1's fgsp probe maps
 #   8 KiB as two 4 KiB PTEs, so it takes two iommu_unmap);
 #   unmap = U + 2, arm_lpae_unmap_pages = U + 2;
@@ -74,8 +84,22 @@ smmuv3_model() { # FILE M U C
 	check_json "$f" '.contexts[0].phases.unmap.tlb_inv.range.count' "$u"
 	check_json "$f" '.contexts[0].phases.unmap.tlb_inv.range.descriptors' "$u"
 	check_json "$f" '.contexts[0].phases.setup.tlb_inv.config.descriptors' 0
+	# the driver's ops, each instance of its own: attach_dev for every
+	# device attach (blocking domain at the group's DMA-ownership claim,
+	# type1's domain, blocking again at detach, the default domain at
+	# release), counted under its name only; map_pages/unmap_pages once
+	# per iommu_map/unmap call; iotlb_sync once per sync (U + 2, as
+	# __arm_smmu_tlb_inv_range); no flush_iotlb_all in type1
+	hook_count "$f" attach "arm_smmu_attach_dev@arm-smmu-v3" 4
+	hook_count "$f" map "arm_smmu_map_pages@arm-smmu-v3" $((m + 1))
+	hook_count "$f" unmap "arm_smmu_unmap_pages@arm-smmu-v3" $((u + 2))
+	hook_count "$f" tlb_sync "arm_smmu_iotlb_sync@arm-smmu-v3" $((u + 2))
+	hook_count "$f" tlb_inv "arm_smmu_flush_iotlb_all@arm-smmu-v3" 0
+	check_json "$f" '.ops.tlb_sync.count' $((u + 2))
 	# the v2 / qcom / msm code is there but nothing calls it
-	for x in arm_smmu_tlb_inv_range_s1 arm_smmu_tlb_inv_context_s1 msm_iommu_pagetable_unmap; do
+	for x in arm_smmu_attach_dev@arm-smmu arm_smmu_map_pages@arm-smmu arm_smmu_unmap_pages@arm-smmu \
+		arm_smmu_iotlb_sync@arm-smmu arm_smmu_flush_iotlb_all@arm-smmu \
+		arm_smmu_tlb_inv_range_s1 arm_smmu_tlb_inv_context_s1 msm_iommu_pagetable_unmap; do
 		check_json "$f" "[.ops[] | (.hooks // {})[\"$x\"] | select(.) | .count] | add" 0 "$x count"
 	done
 }

@@ -16,12 +16,15 @@ lab_booted $? x86-virtio
 h=$out/hooks.json
 check_json "$h" '.kernel | startswith("7.")' true "guest kernel is 7.x"
 # x86 7.x: fentry for the core; the driver is a module whose functions are
-# not in vmlinux BTF: kprobes
+# not in vmlinux BTF: fentry through the module's own (split) BTF
 hook_mode "$h" iommu_map fentry
 hook_mode "$h" iommu_unmap_fast fentry
 for f in viommu_map_pages viommu_unmap_pages viommu_iotlb_sync viommu_iotlb_sync_map viommu_send_req_sync; do
-	hook_mode "$h" "$f" kprobe
+	hook_mode "$h" "$f" fentry
+	check_json "$h" ".hooks[] | select(.name == \"$f\") | .module + \" \" + .btf" "virtio_iommu module" "$f BTF"
 done
+# the map's page size and count are read from the module's prototype
+check_json "$h" '.hooks[] | select(.name == "viommu_map_pages") | .nargs' 8
 check_json "$h" '.hooks[] | select(.name == "viommu_unmap_pages") | .role' tlb_inv "the UNMAP request is the invalidation"
 check_json "$h" '.hooks[] | select(.name == "viommu_unmap_pages") | .kind' range
 

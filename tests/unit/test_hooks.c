@@ -13,7 +13,7 @@ static char dir[] = "/tmp/ib-test-hooks-XXXXXX";
 /* A BTF holding iommu_map(domain *, ulong iova, phys_addr_t paddr, size_t size,
  * int prot, gfp_t gfp), iommu_unmap_fast(domain *, ulong, size_t, void *),
  * iommu_map_sg with 7 args, and iommu_attach_group(domain *, group *). */
-static struct btf *fake_btf(bool size_is_pointer)
+static struct btf *fake_btf(bool size_is_pointer) /* ... and the domain named "dom" */
 {
 	struct btf *b = btf__new_empty();
 	int ulong = btf__add_int(b, "long unsigned int", 8, 0);
@@ -48,7 +48,7 @@ static struct btf *fake_btf(bool size_is_pointer)
 	btf__add_func(b, "iommu_map_sg", BTF_FUNC_GLOBAL, proto);
 
 	proto = btf__add_func_proto(b, sint);
-	btf__add_func_param(b, "domain", vptr);
+	btf__add_func_param(b, size_is_pointer ? "dom" : "domain", vptr);
 	btf__add_func_param(b, "group", vptr);
 	btf__add_func(b, "iommu_attach_group", BTF_FUNC_GLOBAL, proto);
 	return b;
@@ -83,6 +83,240 @@ static void env_init(struct ib_kernel_env *env, const char *arch, int maj, int m
 	env->btf = btf;
 	env->kallsyms = kallsyms;
 	env->tracefs = tracefs;
+}
+
+/*
+ * arm-smmu v2 and v3 built in (Debian arm64): two functions named
+ * arm_smmu_attach_dev, arm_smmu_map_pages, arm_smmu_iotlb_sync, laid out as
+ * in the 6.1 kernel (v2's file, its impl files, then v3's), each instance
+ * between anchors of its own driver; arm_smmu_flush_iotlb_all's v2 copy sits
+ * between the last v2 and the first v3 anchor: no driver can be told.
+ */
+static const char smmu_kallsyms[] =
+	"ffff800080100000 t qcom_iommu_iotlb_sync\n"
+	"ffff800080100100 t __arm_smmu_free_bitmap\n"
+	"ffff800080100200 t arm_smmu_def_domain_type\n"
+	"ffff800080100300 t arm_smmu_tlb_inv_range_s1\n"
+	"ffff800080100400 t arm_smmu_map_pages\n"          /* v2 */
+	"ffff800080100500 t arm_smmu_tlb_add_page_s1\n"
+	"ffff800080100600 t __arm_smmu_tlb_sync\n"
+	"ffff800080100700 t arm_smmu_iotlb_sync\n"         /* v2 */
+	"ffff800080100800 t arm_smmu_tlb_inv_context_s1\n"
+	"ffff800080100900 T arm_smmu_write_context_bank\n"
+	"ffff800080100a00 t arm_smmu_attach_dev\n"         /* v2 */
+	"ffff800080100b00 t cavium_init_context\n"
+	"ffff800080100c00 T qcom_smmu_impl_init\n"
+	"ffff800080100c80 t arm_smmu_flush_iotlb_all\n"    /* between the drivers */
+	"ffff800080100d00 t readl_relaxed\n"
+	"ffff800080100e00 t arm_smmu_cmdq_shared_unlock\n"
+	"ffff800080100f00 t arm_smmu_map_pages\n"          /* v3 */
+	"ffff800080101000 t arm_smmu_cmdq_build_cmd\n"
+	"ffff800080101100 t arm_smmu_sync_cd\n"
+	"ffff800080101200 t arm_smmu_iotlb_sync\n"         /* v3 */
+	"ffff800080101300 t arm_smmu_tlb_inv_context\n"
+	"ffff800080101380 t arm_smmu_flush_iotlb_all\n"    /* v3 */
+	"ffff800080101400 t arm_smmu_attach_dev\n"         /* v3 */
+	"ffff800080101500 t arm_smmu_tlb_inv_walk\n"
+	"ffff800080101600 T arm_smmu_tlb_inv_range_asid\n"
+	"ffff800080101700 T iommu_group_get\n";
+
+static const struct ib_hook *find_in(const struct ib_hook *h, const char *name, const char *layer)
+{
+	for (size_t i = 0; i < ib_catalog_len; i++)
+		if (!strcmp(h[i].def->name, name) && !strcmp(h[i].def->layer, layer))
+			return &h[i];
+	return NULL;
+}
+
+static void test_per_driver(struct btf *btf, char *tracefs)
+{
+	struct ib_hook *h = calloc(ib_catalog_len, sizeof(*h));
+	struct ib_kernel_env env;
+	const struct ib_hook *x;
+	char ks[256], why[160], id[160];
+	int v2 = ib_driver_index("arm-smmu"), v3 = ib_driver_index("arm-smmu-v3");
+
+	CHECK(v2 >= 0 && v3 >= 0 && v2 != v3, "both drivers known: %d %d", v2, v3);
+	write_file("ksmmu", smmu_kallsyms);
+	snprintf(ks, sizeof(ks), "%s/ksmmu", dir);
+
+	/* the rule itself */
+	CHECK(ib_driver_of(ks, 0xffff800080100a00ull, why, sizeof(why)) == v2, "v2 attach_dev: %s", why);
+	CHECK(strstr(why, "between arm_smmu_write_context_bank and cavium_init_context") != NULL, "why: %s", why);
+	CHECK(ib_driver_of(ks, 0xffff800080101400ull, why, sizeof(why)) == v3, "v3 attach_dev: %s", why);
+	CHECK(ib_driver_of(ks, 0xffff800080100400ull, why, sizeof(why)) == v2, "v2 map_pages: %s", why);
+	CHECK(ib_driver_of(ks, 0xffff800080100f00ull, why, sizeof(why)) == v3, "v3 map_pages: %s", why);
+	CHECK(ib_driver_of(ks, 0xffff800080100c80ull, why, sizeof(why)) == -1, "between the drivers: no driver");
+	CHECK(strstr(why, "qcom_smmu_impl_init (arm-smmu) and arm_smmu_cmdq_shared_unlock (arm-smmu-v3)") != NULL,
+	      "why: %s", why);
+	/* 256 KiB past the last anchor: too far to tell */
+	CHECK(ib_driver_of(ks, 0xffff800080141700ull, why, sizeof(why)) == -1 && strstr(why, "no driver anchor"),
+	      "far away: %s", why);
+
+	/* selection: one catalog entry per driver, each its own instance, by address */
+	env_init(&env, "aarch64", 7, 3, btf, ks, tracefs);
+	env.fentry_ok = env.kprobe_ok = env.kprobe_addr_ok = true;
+	CHECK(ib_hooks_select(&env, h) == 0, "select");
+	x = find_in(h, "arm_smmu_attach_dev", "arm-smmu-v3");
+	CHECK(x && x->exists && x->mode == IB_MODE_KPROBE && x->addr == 0xffff800080101400ull && x->nsyms == 2,
+	      "v3 attach_dev by address: %s 0x%llx", x ? x->reason : "?", x ? x->addr : 0);
+	CHECK(x && !strcmp(x->driver, "arm-smmu-v3") && x->def->layer_only && x->def->role == IB_ROLE_ATTACH,
+	      "v3 attach_dev driver label and role");
+	CHECK(x && strstr(x->reason, "kprobe/kretprobe at 0xffff800080101400 (2 functions named so; this one in "
+			  "arm-smmu-v3's text)"), "reason: %s", x ? x->reason : "?");
+	CHECK_STR(ib_hook_id(x->def, id, sizeof(id)), "arm_smmu_attach_dev@arm-smmu-v3");
+	x = find_in(h, "arm_smmu_attach_dev", "arm-smmu");
+	CHECK(x && x->mode == IB_MODE_KPROBE && x->addr == 0xffff800080100a00ull && !strcmp(x->driver, "arm-smmu"),
+	      "v2 attach_dev: %s", x ? x->reason : "?");
+	x = find_in(h, "arm_smmu_iotlb_sync", "arm-smmu-v3");
+	CHECK(x && x->mode == IB_MODE_KPROBE && x->addr == 0xffff800080101200ull && x->def->role == IB_ROLE_TLB_SYNC,
+	      "v3 iotlb_sync: %s", x ? x->reason : "?");
+	x = find_in(h, "arm_smmu_iotlb_sync", "arm-smmu");
+	CHECK(x && x->mode == IB_MODE_KPROBE && x->addr == 0xffff800080100700ull, "v2 iotlb_sync: %s",
+	      x ? x->reason : "?");
+	x = find_in(h, "arm_smmu_map_pages", "arm-smmu");
+	CHECK(x && x->addr == 0xffff800080100400ull, "v2 map_pages");
+	/* one instance cannot be told: neither entry is attached */
+	for (int k = 0; k < 2; k++) {
+		x = find_in(h, "arm_smmu_flush_iotlb_all", k ? "arm-smmu" : "arm-smmu-v3");
+		CHECK(x && x->exists && x->mode == IB_MODE_NONE && x->slot == -1 && !x->addr,
+		      "flush_iotlb_all not attached: %s", x ? x->reason : "?");
+		CHECK(x && strstr(x->reason, "the one at 0xffff800080100c80 is of no known driver"),
+		      "reason: %s", x ? x->reason : "?");
+	}
+	/* arm_smmu_unmap_pages is not in this kernel at all */
+	x = find_in(h, "arm_smmu_unmap_pages", "arm-smmu");
+	CHECK(x && !x->exists && x->mode == IB_MODE_NONE, "absent unmap_pages");
+
+	/* without the kprobe PMU there is no attaching by address */
+	env.kprobe_addr_ok = false;
+	ib_hooks_select(&env, h);
+	x = find_in(h, "arm_smmu_attach_dev", "arm-smmu-v3");
+	CHECK(x && x->mode == IB_MODE_NONE && strstr(x->reason, "needs a kprobe at 0xffff800080101400"),
+	      "no PMU: %s", x ? x->reason : "?");
+
+	/* only v3 built in: v2's entry is absent, v3's attaches by name */
+	write_file("kv3",
+		   "ffff800080100e00 t arm_smmu_cmdq_shared_unlock\n"
+		   "ffff800080101000 t arm_smmu_cmdq_build_cmd\n"
+		   "ffff800080101300 t arm_smmu_tlb_inv_context\n"
+		   "ffff800080101400 t arm_smmu_attach_dev\n"
+		   "ffff800080101500 t arm_smmu_tlb_inv_walk\n");
+	snprintf(ks, sizeof(ks), "%s/kv3", dir);
+	env.kprobe_addr_ok = true;
+	ib_hooks_select(&env, h);
+	x = find_in(h, "arm_smmu_attach_dev", "arm-smmu");
+	CHECK(x && !x->exists && strstr(x->reason, "not in this kernel (arm_smmu_attach_dev of arm-smmu-v3 only)"),
+	      "v2 absent: %s", x ? x->reason : "?");
+	x = find_in(h, "arm_smmu_attach_dev", "arm-smmu-v3");
+	CHECK(x && x->mode == IB_MODE_KPROBE && x->nsyms == 1 && strstr(x->reason, "not in BTF"),
+	      "v3 alone: %s", x ? x->reason : "?");
+
+	/* module tags decide alone */
+	write_file("kmod",
+		   "ffff800000100000 t arm_smmu_attach_dev\t[arm_smmu]\n"
+		   "ffff800000200000 t arm_smmu_attach_dev\t[arm_smmu_v3]\n");
+	snprintf(ks, sizeof(ks), "%s/kmod", dir);
+	ib_hooks_select(&env, h);
+	x = find_in(h, "arm_smmu_attach_dev", "arm-smmu-v3");
+	CHECK(x && x->mode == IB_MODE_KPROBE && x->addr == 0xffff800000200000ull && !strcmp(x->module, "arm_smmu_v3"),
+	      "module tag v3: %s", x ? x->reason : "?");
+	x = find_in(h, "arm_smmu_attach_dev", "arm-smmu");
+	CHECK(x && x->addr == 0xffff800000100000ull, "module tag v2");
+
+	/* an LTO kernel: text order is not the files' */
+	write_file("klto", smmu_kallsyms);
+	snprintf(ks, sizeof(ks), "%s/klto", dir);
+	{
+		FILE *f = fopen(ks, "a");
+
+		fputs("ffff800080102000 t foo.llvm.1234567\n", f);
+		fclose(f);
+	}
+	CHECK(ib_driver_of(ks, 0xffff800080101400ull, why, sizeof(why)) == -1 && strstr(why, "LTO"),
+	      "LTO: %s", why);
+	/* hidden addresses (not root) */
+	write_file("kzero", "0000000000000000 t arm_smmu_cmdq_build_cmd\n0000000000000000 t arm_smmu_attach_dev\n"
+		   "0000000000000000 t arm_smmu_tlb_inv_walk\n");
+	snprintf(ks, sizeof(ks), "%s/kzero", dir);
+	CHECK(ib_driver_of(ks, 0, why, sizeof(why)) == -1 && strstr(why, "kptr_restrict"), "zeros: %s", why);
+	/* an anchor name that occurs twice is no anchor */
+	write_file("kdup",
+		   "ffff800080100000 t arm_smmu_sync_cd\n"
+		   "ffff800080100100 t arm_smmu_attach_dev\n"
+		   "ffff800080100200 t arm_smmu_tlb_inv_walk\n"
+		   "ffff800080900000 t arm_smmu_tlb_inv_walk\n");
+	snprintf(ks, sizeof(ks), "%s/kdup", dir);
+	CHECK(ib_driver_of(ks, 0xffff800080100100ull, why, sizeof(why)) == -1 && strstr(why, "above"),
+	      "duplicated anchor: %s", why);
+	free(h);
+}
+
+/* A module's function: its prototype from the module's split BTF, fentry. */
+static void test_module_btf(struct btf *base, char *tracefs)
+{
+	struct ib_hook *h = calloc(ib_catalog_len, sizeof(*h));
+	struct btf *mb = btf__new_empty_split(base);
+	struct ib_mod_btf mods[1];
+	struct ib_kernel_env env;
+	const struct ib_hook *x;
+	int ulong = btf__find_by_name_kind(base, "long unsigned int", BTF_KIND_INT);
+	int vptr = 0, proto;
+	char ks[256];
+
+	for (int i = 1; i < (int)btf__type_cnt(base); i++)
+		if (btf_is_ptr(btf__type_by_id(base, i)))
+			vptr = i;
+	proto = btf__add_func_proto(mb, ulong);
+	btf__add_func_param(mb, "domain", vptr);
+	btf__add_func_param(mb, "iova", ulong);
+	btf__add_func_param(mb, "paddr", ulong);
+	btf__add_func_param(mb, "pgsize", ulong);
+	btf__add_func_param(mb, "pgcount", ulong);
+	btf__add_func_param(mb, "prot", ulong);
+	btf__add_func_param(mb, "gfp", ulong);
+	btf__add_func_param(mb, "mapped", vptr);
+	btf__add_func(mb, "viommu_map_pages", BTF_FUNC_STATIC, proto);
+	proto = btf__add_func_proto(mb, ulong);
+	btf__add_func_param(mb, "domain", vptr);
+	btf__add_func(mb, "viommu_iotlb_sync", BTF_FUNC_STATIC, proto);
+	snprintf(mods[0].name, sizeof(mods[0].name), "virtio_iommu");
+	mods[0].btf = mb;
+	write_file("kvirtio",
+		   "ffffffffc0100000 t viommu_map_pages\t[virtio_iommu]\n"
+		   "ffffffffc0100100 t viommu_iotlb_sync\t[virtio_iommu]\n"
+		   "ffffffffc0100200 t viommu_unmap_pages\t[virtio_iommu]\n"
+		   "ffffffffc0200000 t msm_iommu_pagetable_map\t[msm]\n");
+	snprintf(ks, sizeof(ks), "%s/kvirtio", dir);
+	env_init(&env, "x86_64", 7, 3, base, ks, tracefs);
+	env.fentry_ok = env.kprobe_ok = env.kprobe_addr_ok = true;
+	env.mods = mods;
+	env.nmods = 1;
+	ib_hooks_select(&env, h);
+	x = find(h, "viommu_map_pages");
+	CHECK(x->mode == IB_MODE_FENTRY && x->mod_btf && !strcmp(x->module, "virtio_iommu"),
+	      "module function by fentry: %s %s", ib_mode_name(x->mode), x->reason);
+	CHECK_EQ_U64(x->nargs, 8);
+	CHECK_EQ_U64(x->pgsize_arg, 4);
+	CHECK_EQ_U64(x->pgcount_arg, 5);
+	CHECK(strstr(x->reason, "module BTF") != NULL, "reason: %s", x->reason);
+	x = find(h, "viommu_iotlb_sync");
+	CHECK(x->mode == IB_MODE_FENTRY && x->nargs == 1, "iotlb_sync: %s", x->reason);
+	/* in the module's kallsyms but not its BTF: kprobe as before */
+	x = find(h, "viommu_unmap_pages");
+	CHECK(x->mode == IB_MODE_KPROBE && !x->mod_btf && strstr(x->reason, "not in BTF nor in its module's BTF"),
+	      "no BTF entry: %s", x->reason);
+	/* a module without BTF loaded (msm here): kprobe */
+	x = find(h, "msm_iommu_pagetable_map");
+	CHECK(x->mode == IB_MODE_KPROBE && !x->mod_btf && !strcmp(x->module, "msm"), "msm: %s", x->reason);
+	/* 6.1 x86: 8 args are too many for fentry, module BTF or not */
+	env.ver_minor = 1;
+	env.ver_major = 6;
+	ib_hooks_select(&env, h);
+	x = find(h, "viommu_map_pages");
+	CHECK(x->mode == IB_MODE_KPROBE && x->pgsize_arg == 4, "6.1: %s", x->reason);
+	btf__free(mb);
+	free(h);
 }
 
 int main(void)
@@ -211,13 +445,26 @@ int main(void)
 	x = find(h, "iommu_unmap");
 	CHECK(x->mode == IB_MODE_TRACEPOINT, "unmap falls back to iommu:unmap");
 
-	/* a size parameter of the wrong type is not read */
+	/* the prototype check: a size parameter of the wrong type disables
+	 * the hook (never read a wrong argument), and says what BTF has */
 	env_init(&env, "x86_64", 6, 1, btf_bad, kallsyms, tracefs);
-	env.fentry_ok = true;
+	env.fentry_ok = env.kprobe_ok = true;
 	ib_hooks_select(&env, h);
-	CHECK_EQ_U64(find(h, "iommu_map")->size_arg, 0);
-	CHECK(strstr(find(h, "iommu_map")->reason, "bytes not counted") != NULL, "reason says so: %s",
-	      find(h, "iommu_map")->reason);
+	x = find(h, "iommu_map");
+	CHECK(x->exists && x->mode == IB_MODE_NONE && x->slot == -1, "mismatch disables: %s", ib_mode_name(x->mode));
+	CHECK_EQ_U64(x->size_arg, 0);
+	CHECK(strstr(x->reason, "prototype mismatch, not attached: BTF's parameter 4 'size' is a pointer, "
+		     "not an integer of 4 or 8 bytes") != NULL, "reason says which and what: %s", x->reason);
+	/* a domain parameter the catalog names and BTF lacks */
+	x = find(h, "iommu_attach_group");
+	CHECK(x->mode == IB_MODE_NONE && strstr(x->reason, "BTF has no parameter 'domain' (dom, group)"),
+	      "missing domain: %s %s", ib_mode_name(x->mode), x->reason);
+	/* hooks whose prototypes match are untouched */
+	x = find(h, "iommu_unmap_fast");
+	CHECK(x->mode == IB_MODE_FENTRY && x->size_arg == 3, "unmap_fast still fentry: %s", x->reason);
+
+	test_per_driver(btf, tracefs);
+	test_module_btf(btf, tracefs);
 
 	/* no tracefs, no BTF, no kallsyms */
 	env_init(&env, "x86_64", 6, 1, NULL, NULL, NULL);
