@@ -279,7 +279,7 @@ int cmd_trace(int argc, char **argv, const struct ib_global *g)
 	ib_probes_set_verbose(verbose);
 	if ((e = ib_env_probe(&env, err, sizeof(err))) ||
 	    ((env.best = best), (e = ib_hooks_select(&env, hooks))) ||
-	    (ib_trace_mark_pagetables(hooks, env.btf), (e = ib_probes_start_trace(&probes, hooks, (uint32_t)filter_pid, err, sizeof(err))))) {
+	    (ib_trace_mark_pagetables(hooks, &env), (e = ib_probes_start_trace(&probes, hooks, (uint32_t)filter_pid, err, sizeof(err))))) {
 		fprintf(stderr, "iommubench: probes: %s\n", e ? err : "");
 		goto out;
 	}
@@ -400,7 +400,7 @@ read:
 			json_object_set_new(json_object_get(ops, "tlb_inv"), "kinds", ib_tlb_kinds_json(ro));
 		json_object_set_new(doc, "ops", ops);
 	}
-	json_object_set_new(doc, "processes", ib_trace_processes_json(&tr, hooks, env.btf));
+	json_object_set_new(doc, "processes", ib_trace_processes_json(&tr, hooks));
 	{
 		json_t *d = json_object();
 

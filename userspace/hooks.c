@@ -732,6 +732,11 @@ static const struct btf *module_btf(const struct ib_kernel_env *env, const char 
 	return NULL;
 }
 
+const struct btf *ib_hook_btf(const struct ib_kernel_env *env, const struct ib_hook *h)
+{
+	return h->mod_btf ? module_btf(env, h->module) : env->btf;
+}
+
 /* A per_driver entry: the instance of d->name in d->layer's text. Fills
  * h->addr/driver, or leaves the hook without a mode and says why. */
 static void pick_instance(const struct sym_count *c, struct ib_anchors *anchors, int anchors_err,

@@ -93,8 +93,9 @@ struct ib_hook {
 	int kind_arg, pgsize_arg, pgcount_arg, domain_arg; /* 1-based, 0 none */
 	enum ib_mode mode;       /* chosen; NONE when it cannot attach */
 	bool attached;           /* set by the loader */
-	int pt_arg;              /* trace: 1-based argument naming the pagetable, 0 none
-	                            (set by ib_trace_mark_pagetables) */
+	int pt_arg;              /* trace: 1-based argument naming the pagetable, 0 none */
+	char pt_type[64];        /* trace: its type, "struct iommu_domain" (both set
+	                            by ib_trace_mark_pagetables) */
 	int slot;                /* BPF slot for function hooks, -1 otherwise */
 	char sym[128];           /* kallsyms name attached by kprobe when not the
 	                            catalog's (a compiler clone); empty otherwise */
@@ -151,6 +152,9 @@ int ib_anchors_driver(const struct ib_anchors *s, unsigned long long addr, const
 		      char *why, size_t len);
 void ib_anchors_free(struct ib_anchors *s);
 int ib_driver_index(const char *layer); /* in ib_drivers, or -1 */
+
+/* The BTF holding h's prototype: its module's, or vmlinux's (may be NULL). */
+const struct btf *ib_hook_btf(const struct ib_kernel_env *env, const struct ib_hook *h);
 
 /* Largest argument count fentry handles on this kernel (0: no fentry). */
 int ib_fentry_max_args(const struct ib_kernel_env *env);

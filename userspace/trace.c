@@ -77,30 +77,27 @@ void ib_first_param_type(const struct btf *btf, const char *func, char *buf, siz
 	}
 }
 
-void ib_trace_mark_pagetables(struct ib_hook *hooks, const struct btf *btf)
+void ib_trace_mark_pagetables(struct ib_hook *hooks, const struct ib_kernel_env *env)
 {
 	for (size_t i = 0; i < ib_catalog_len; i++) {
 		struct ib_hook *h = &hooks[i];
-		char type[96];
 
 		h->pt_arg = 0;
+		snprintf(h->pt_type, sizeof(h->pt_type), "unknown");
 		if (h->def->type != IB_HOOK_FUNC || strchr(h->sym, '.'))
 			continue;
-		if (h->def->role == IB_ROLE_MAP || h->def->role == IB_ROLE_UNMAP) {
-			h->pt_arg = 1;
-			continue;
-		}
-		ib_first_param_type(btf, h->def->name, type, sizeof(type));
-		if (!strcmp(type, "struct iommu_domain"))
+		ib_first_param_type(ib_hook_btf(env, h), h->def->name, h->pt_type, sizeof(h->pt_type));
+		if (h->def->role == IB_ROLE_MAP || h->def->role == IB_ROLE_UNMAP ||
+		    !strcmp(h->pt_type, "struct iommu_domain"))
 			h->pt_arg = 1;
 	}
 }
 
-static const char *hook_of_slot(const struct ib_hook *hooks, uint32_t slot)
+static const struct ib_hook *hook_of_slot(const struct ib_hook *hooks, uint32_t slot)
 {
 	for (size_t i = 0; hooks && i < ib_catalog_len; i++)
 		if (hooks[i].def->type == IB_HOOK_FUNC && hooks[i].slot == (int)slot && hooks[i].attached)
-			return hooks[i].def->name;
+			return &hooks[i];
 	return NULL;
 }
 
@@ -181,8 +178,7 @@ static const char *irq_name(uint32_t key)
 	return NULL;
 }
 
-json_t *ib_trace_processes_json(const struct ib_trace_readout *tr, const struct ib_hook *hooks,
-				const struct btf *btf)
+json_t *ib_trace_processes_json(const struct ib_trace_readout *tr, const struct ib_hook *hooks)
 {
 	const struct ib_trace_pt **pts = calloc(tr->npts + 1, sizeof(*pts));
 	const struct ib_trace_proc **procs = calloc(tr->nprocs + 1, sizeof(*procs));
@@ -232,18 +228,18 @@ json_t *ib_trace_processes_json(const struct ib_trace_readout *tr, const struct 
 		json_object_set_new(o, "from_command", json_boolean(p->s.from_cmd));
 		figures_json(o, p->s.role, p->s.inv);
 		for (size_t j = 0; j < tr->npts; j++) {
+			const struct ib_hook *h;
 			json_t *x;
-			const char *hook;
-			char type[96];
+			char id[96];
 
 			if (pts[j]->k.tgid != p->key)
 				continue;
 			x = json_object();
-			hook = hook_of_slot(hooks, pts[j]->s.first_slot);
-			ib_first_param_type(btf, hook, type, sizeof(type));
+			h = hook_of_slot(hooks, pts[j]->s.first_slot);
 			json_object_set_new(x, "id", json_integer(ids[j]));
-			json_object_set_new(x, "type", json_string(type));
-			json_object_set_new(x, "first_hook", hook ? json_string(hook) : json_null());
+			json_object_set_new(x, "type", json_string(h && h->pt_type[0] ? h->pt_type : "unknown"));
+			/* name@driver where two drivers share the name */
+			json_object_set_new(x, "first_hook", h ? json_string(ib_hook_id(h->def, id, sizeof(id))) : json_null());
 			figures_json(x, pts[j]->s.role, pts[j]->s.inv);
 			json_array_append_new(ptl, x);
 		}

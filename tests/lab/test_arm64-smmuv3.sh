@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Lab test: arm64-smmuv3 (Debian bookworm arm64 6.1, QEMU virt + SMMUv3).
-# One boot: hooks --json, basic.ini (M = U = 64) and each7.ini (M = U = 21).
+# One boot: hooks --json, basic.ini (M = U = 64) and each7.ini (M = U = 21),
+# then `trace` of another each7.ini run.
 # No fentry on arm64 6.1: every function hook must attach by kprobe and
 # still count exactly what the SMMUv3 6.1 model in docs/vfio-type1-model.md
 # says. The arm-smmu v2, qcom and msm hooks must attach too (nothing fires
@@ -13,7 +14,8 @@ lab_setup arm64-smmuv3
 lab/run arm64-smmuv3 -- sh -c "
 	iommubench hooks --json > $out/hooks.json || exit 10
 	iommubench run -q scenarios/basic.ini -o $out/basic.json || exit 11
-	iommubench run -q tests/data/lab/each7.ini -o $out/each7.json || exit 12"
+	iommubench run -q tests/data/lab/each7.ini -o $out/each7.json || exit 12
+	iommubench trace -q -o $out/trace.json -- iommubench run -q tests/data/lab/each7.ini -o $out/traced.json || exit 13"
 lab_booted $? arm64-smmuv3
 
 h=$out/hooks.json
@@ -106,5 +108,24 @@ smmuv3_model() { # FILE M U C
 # basic.ini is the boot's first VFIO run, each7.ini the second
 smmuv3_model "$out/basic.json" 64 64 4
 smmuv3_model "$out/each7.json" 21 21 2
+
+# trace on arm64 6.1 (kprobes only): the traced run's process counts what the
+# run's own probes counted, on one pagetable (the run's domain)
+t=$out/trace.json f=$out/traced.json
+check_json "$t" '.trace.exit_status' 0
+check_json "$t" '.drops.unmatched_exit + .drops.stack_overflow + .drops.task_map_full + .drops.proc_map_full' 0 \
+	"trace: probe problems"
+sel='.processes[] | select(.from_command and .name == "iommubench")'
+check_json "$t" "[$sel] | length" 1 "trace: one iommubench process of the command"
+for role in map unmap attach detach tlb_inv tlb_sync; do
+	check_json "$t" "[$sel | .ops.$role.count // 0] | .[0]" "$(jq ".ops.$role.count // 0" "$f")" "trace: $role"
+done
+check_json "$t" "[$sel | .tlb_inv_kinds.range.count] | .[0]" "$(jq '.ops.tlb_inv.kinds.range.count' "$f")" \
+	"trace: range TLBIs"
+check_json "$t" "[$sel | .pagetables[] | select(.ops.map.count > 0)] | length" 1 "trace: one pagetable with maps"
+check_json "$t" "[$sel | .pagetables[] | select(.ops.map.count > 0) | .ops.map.count] | .[0]" \
+	"$(jq '.ops.map.count' "$f")" "trace: the pagetable holds every map"
+check_json "$t" "[$sel | .pagetables[] | select(.ops.map.count > 0) | .type] | .[0]" "struct iommu_domain" \
+	"trace: pagetable type from BTF"
 
 lab_done arm64-smmuv3

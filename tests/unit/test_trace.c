@@ -90,7 +90,13 @@ int main(void)
 		hooks[i].slot = -1;
 	}
 	snprintf(hook("dma_map_sg_attrs")->sym, sizeof(hooks[0].sym), "dma_map_sg_attrs.constprop.0");
-	ib_trace_mark_pagetables(hooks, btf);
+	{
+		struct ib_kernel_env env = { .btf = btf };
+
+		ib_trace_mark_pagetables(hooks, &env);
+	}
+	CHECK_STR(hook("iommu_map")->pt_type, "struct iommu_domain");
+	CHECK_STR(hook("msm_iommu_pagetable_map")->pt_type, "struct msm_mmu");
 	CHECK_EQ_U64(hook("iommu_map")->pt_arg, 1);
 	CHECK_EQ_U64(hook("iommu_unmap_fast")->pt_arg, 1);           /* a map/unmap hook, BTF or not */
 	CHECK_EQ_U64(hook("intel_iommu_tlb_sync")->pt_arg, 1);       /* struct iommu_domain * first */
@@ -145,7 +151,7 @@ int main(void)
 		pts[2].s.role[IB_ROLE_TLB_INV].count = 4;
 		pts[3] = (struct ib_trace_pt){ { 0xC, 500, 0 }, { .first_ns = 400, .first_slot = 9 } };
 
-		arr = ib_trace_processes_json(&tr, hooks, btf);
+		arr = ib_trace_processes_json(&tr, hooks);
 		CHECK_EQ_U64(json_array_size(arr), 4);
 		/* the command's processes first, by work; then the rest by work */
 		CHECK_EQ_U64(json_integer_value(json_object_get(json_array_get(arr, 0), "pid")), 124);
