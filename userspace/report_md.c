@@ -3,6 +3,7 @@
 #include <math.h>
 #include <string.h>
 #include "report.h"
+#include "trace.h"
 #include "summary.h"
 
 #define geti ib_report_geti
@@ -83,8 +84,13 @@ void ib_report_md_single(FILE *f, json_t *doc, const char *path)
 	const char *rn, *hn;
 	size_t i, missing = 0;
 
-	fprintf(f, "# iommubench run: %s\n\n", gets_(sc, "name"));
-	fprintf(f, "`%s`: %s backend on %s %s, %s, started %s.\n", path, gets_(sc, "backend"),
+	if (json_is_object(json_object_get(doc, "trace")))
+		fprintf(f, "# iommubench trace\n\n`%s`: every process on %s %s, %s, started %s.\n", path,
+			gets_(json_object_get(doc, "host"), "kernel"), gets_(json_object_get(doc, "host"), "arch"),
+			json_is_object(json_object_get(doc, "lab")) ? "lab target" : "hardware", gets_(doc, "started"));
+	else
+		fprintf(f, "# iommubench run: %s\n\n`%s`: %s backend on %s %s, %s, started %s.\n", gets_(sc, "name"),
+			path, gets_(sc, "backend"),
 		gets_(json_object_get(doc, "host"), "kernel"), gets_(json_object_get(doc, "host"), "arch"),
 		json_is_object(json_object_get(doc, "lab")) ? "lab target" : "hardware", gets_(doc, "started"));
 	if (json_is_object(json_object_get(doc, "lab")))
@@ -191,6 +197,11 @@ void ib_report_md_single(FILE *f, json_t *doc, const char *path)
 			continue;
 		fprintf(f, "\n%s%s\n\n```\n", rn, ib_report_emulated(doc) ? " (emulated)" : "");
 		ib_summary_histogram(f, hist);
+		fprintf(f, "```\n");
+	}
+	if (json_is_object(json_object_get(doc, "trace"))) {
+		fprintf(f, "\n## Processes and pagetables (trace)\n\n```\n");
+		ib_trace_print(f, doc);
 		fprintf(f, "```\n");
 	}
 	if (json_is_string(json_object_get(doc, "interrupted")))

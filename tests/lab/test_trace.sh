@@ -78,6 +78,12 @@ done
 check_json "$t" '[.processes[] | select(.from_command) | .pagetables[].id] | unique | length' 2 \
 	"two pagetables, one per run"
 
+# the report of a trace names it and carries the process table
+.output/x86_64/iommubench report "$t" > $out/trace.md
+check_eq "report of a trace: exit 0" $? 0
+check_eq "report of a trace: title" "$(grep -c '^# iommubench trace$' $out/trace.md)" 1
+check_eq "report of a trace: one line per pagetable" "$(grep -c '  pagetable [0-9]* (struct iommu_domain' $out/trace.md)" 2
+
 check_eq "a command that cannot run: exit 127" "$(cat $out/nocmd.rc)" 127
 check_eq "and says why" "$(grep -c 'cannot run /no/such/command: No such file or directory (errno 2)' $out/nocmd.err)" 1
 check_eq "and writes nothing" "$(ls $out/nocmd.json 2> /dev/null)" ""
