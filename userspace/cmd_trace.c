@@ -41,8 +41,8 @@ static const char trace_usage[] =
 "\n"
 "  -o, --output FILE   results file (default results/trace-UTCTIME.json); never overwritten\n"
 "  -d, --duration SEC  stop after SEC seconds (without a COMMAND); default: until Ctrl-C\n"
-"  -p, --pid PID       only this process (work it hands to kernel threads and\n"
-"                      workers is then not seen)\n"
+"  -p, --pid PID       only this process, until it exits (work it hands to kernel\n"
+"                      threads and workers is then not seen)\n"
 "      --attach MODE   best attach mode to use: fentry (default), kprobe, tracepoint\n"
 "  -q, --quiet         no table on stdout, no progress lines\n"
 "  -v, --verbose       libbpf messages\n"
@@ -345,6 +345,12 @@ int cmd_trace(int argc, char **argv, const struct ib_global *g)
 		}
 		if (child_done || stop_sig || (duration > 0 && t - t0 >= duration))
 			break;
+		if (filter_pid && kill((pid_t)filter_pid, 0) && errno == ESRCH) {
+			if (!quiet)
+				fprintf(stderr, "iommubench: process %ld exited; trace ends\n", filter_pid);
+			info.target_exited = true;
+			break;
+		}
 		if (!quiet && t >= next_progress) {
 			progress(&probes, t - t0);
 			next_progress += 10;

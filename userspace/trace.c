@@ -25,6 +25,7 @@ json_t *ib_trace_info_json(const struct ib_trace_info *t)
 		json_object_set_new(o, "exit_signal", json_null());
 	json_object_set_new(o, "still_running", json_boolean(t->cmd && !t->cmd_done));
 	json_object_set_new(o, "filter_pid", t->filter_pid ? json_integer(t->filter_pid) : json_null());
+	json_object_set_new(o, "filter_pid_exited", json_boolean(t->target_exited));
 	json_object_set_new(o, "duration_limit_s", t->duration > 0 ? json_real(t->duration) : json_null());
 	json_object_set_new(o, "seconds", json_real(t->seconds));
 	json_object_set_new(o, "hooks_attached", json_integer(t->attached));

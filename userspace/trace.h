@@ -20,6 +20,7 @@ struct ib_trace_info {
 	double seconds;      /* how long the probes were on */
 	int signal;          /* the signal that stopped tracing, 0 none */
 	int attached;        /* hooks attached */
+	bool target_exited;  /* -p: the process exited, which ended the trace */
 };
 
 /* trace.* of the results. */

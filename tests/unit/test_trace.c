@@ -233,6 +233,11 @@ int main(void)
 		CHECK_STR(json_string_value(json_object_get(ja, "exit_signal")), strsignal(SIGTERM));
 		CHECK(json_is_null(json_object_get(jb, "command")), "no command");
 		CHECK_EQ_U64(json_integer_value(json_object_get(jb, "filter_pid")), 77);
+		CHECK(json_is_false(json_object_get(jb, "filter_pid_exited")), "the process did not exit");
+		b.target_exited = true;
+		json_decref(jb);
+		jb = ib_trace_info_json(&b);
+		CHECK(json_is_true(json_object_get(jb, "filter_pid_exited")), "the process exited");
 		CHECK(json_real_value(json_object_get(jb, "duration_limit_s")) == 5.0, "duration");
 		json_decref(ja);
 		json_decref(jb);
