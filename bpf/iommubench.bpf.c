@@ -491,6 +491,18 @@ static __always_inline void add_role(struct ib_attr_role *r, __u64 delta, __u64 
 	__sync_fetch_and_add(&r->bytes, bytes);
 }
 
+/* One outermost call into a process's or a pagetable's figures; role is
+ * below IB_NR_ROLES (checked by the caller). */
+static __always_inline void charge(struct ib_attr_role *roles, struct ib_attr_inv *invs, __u64 role,
+				   __u64 kind, __u64 delta, __u64 bytes)
+{
+	add_role(&roles[role], delta, bytes);
+	if (role == IB_ROLE_TLB_INV && kind < IB_NR_TLB_KINDS) {
+		__sync_fetch_and_add(&invs[kind].count, 1);
+		__sync_fetch_and_add(&invs[kind].sum_ns, delta);
+	}
+}
+
 /* What ib_account gets in its last argument. */
 #define ACC_ROLE(x)      (((x) >> 8) & 0xff)
 #define ACC_KIND(x)      (((x) >> 16) & 0xff)
@@ -530,19 +542,9 @@ __noinline int ib_account(__u64 pt, __u64 dpt, __u64 delta, __u64 bytes, __u64 p
 		return 0;
 	ps = pt ? pt_of(pt, key, ACC_PTSLOT(packed)) : NULL;
 	if (p)
-		add_role(&p->role[role], delta, bytes);
+		charge(p->role, p->inv, role, kind, delta, bytes);
 	if (ps)
-		add_role(&ps->role[role], delta, bytes);
-	if (role != IB_ROLE_TLB_INV || kind >= IB_NR_TLB_KINDS)
-		return 0;
-	if (p) {
-		__sync_fetch_and_add(&p->inv[kind].count, 1);
-		__sync_fetch_and_add(&p->inv[kind].sum_ns, delta);
-	}
-	if (ps) {
-		__sync_fetch_and_add(&ps->inv[kind].count, 1);
-		__sync_fetch_and_add(&ps->inv[kind].sum_ns, delta);
-	}
+		charge(ps->role, ps->inv, role, kind, delta, bytes);
 	return 0;
 }
 

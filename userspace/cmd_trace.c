@@ -286,7 +286,6 @@ int cmd_trace(int argc, char **argv, const struct ib_global *g)
 	if (verbose)
 		fprintf(stderr, "iommubench: probes loaded and attached in %.1f s (%d load retries)\n",
 			now_s() - t0, probes.retries);
-	info.attached = 0;
 	for (size_t i = 0; i < ib_catalog_len; i++)
 		info.attached += hooks[i].attached;
 	if (!info.attached) {
@@ -387,14 +386,7 @@ read:
 	info.filter_pid = (uint32_t)filter_pid;
 	info.duration = duration;
 	info.signal = stop_sig;
-	doc = json_object();
-	json_object_set_new(doc, "schema", json_string(IB_SCHEMA));
-	json_object_set_new(doc, "tool", ib_tool_json());
-	json_object_set_new(doc, "started", json_string(started));
-	json_object_set_new(doc, "finished", json_string(finished));
-	json_object_set_new(doc, "host", ib_host_json(NULL));
-	json_object_set_new(doc, "lab", ib_lab_json());
-	json_object_set_new(doc, "timings_emulated", json_boolean(!json_is_null(json_object_get(doc, "lab"))));
+	doc = ib_doc_new(started, finished);
 	json_object_set_new(doc, "scenario", json_null());
 	json_object_set_new(doc, "probes", json_true());
 	json_object_set_new(doc, "trace", ib_trace_info_json(&info));
@@ -407,16 +399,7 @@ read:
 		json_object_set_new(doc, "ops", ops);
 	}
 	json_object_set_new(doc, "processes", ib_trace_processes_json(&tr, hooks));
-	{
-		json_t *d = json_object();
-
-		json_object_set_new(d, "irq_unknown", json_integer((json_int_t)ro->err.irq_unknown));
-		json_object_set_new(d, "stack_overflow", json_integer((json_int_t)ro->err.stack_overflow));
-		json_object_set_new(d, "unmatched_exit", json_integer((json_int_t)ro->err.unmatched_exit));
-		json_object_set_new(d, "task_map_full", json_integer((json_int_t)ro->err.task_map_full));
-		json_object_set_new(d, "proc_map_full", json_integer((json_int_t)ro->err.proc_map_full));
-		json_object_set_new(doc, "drops", d);
-	}
+	json_object_set_new(doc, "drops", ib_drops_json(&ro->err));
 	json_object_set_new(doc, "error", json_null());
 	json_object_set_new(doc, "interrupted", stop_sig ? json_string(strsignal(stop_sig)) : json_false());
 

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "hostinfo.h"
 #include "results.h"
 #include "stats.h"
 
@@ -131,6 +132,33 @@ json_t *ib_lab_json(void)
 		"emulated: QEMU TCG; invalidations complete inside the register write. "
 		"Counts are exact, times are not hardware figures"));
 	return lj;
+}
+
+json_t *ib_doc_new(const char *started, const char *finished)
+{
+	json_t *doc = json_object(), *lab = ib_lab_json();
+
+	json_object_set_new(doc, "schema", json_string(IB_SCHEMA));
+	json_object_set_new(doc, "tool", ib_tool_json());
+	json_object_set_new(doc, "started", json_string(started));
+	json_object_set_new(doc, "finished", json_string(finished));
+	json_object_set_new(doc, "host", ib_host_json(NULL));
+	json_object_set_new(doc, "timings_emulated", json_boolean(!json_is_null(lab)));
+	json_object_set_new(doc, "lab", lab);
+	return doc;
+}
+
+json_t *ib_drops_json(const struct ib_err_stats *e)
+{
+	json_t *d = json_object();
+
+	json_object_set_new(d, "irq_unknown", json_integer((json_int_t)e->irq_unknown));
+	json_object_set_new(d, "domain_events", json_integer((json_int_t)e->domain_drops));
+	json_object_set_new(d, "stack_overflow", json_integer((json_int_t)e->stack_overflow));
+	json_object_set_new(d, "unmatched_exit", json_integer((json_int_t)e->unmatched_exit));
+	json_object_set_new(d, "task_map_full", json_integer((json_int_t)e->task_map_full));
+	json_object_set_new(d, "proc_map_full", json_integer((json_int_t)e->proc_map_full));
+	return d;
 }
 
 json_t *ib_hooks_json(const struct ib_hook *hooks, const struct ib_readout *r)

@@ -18,6 +18,12 @@ const char *ib_version(void);
  * the warning that its timings are emulated; JSON null elsewhere. */
 json_t *ib_lab_json(void);
 
+/* A new results document with what every verb writes first: schema, tool,
+ * started, finished, host, lab and timings_emulated. */
+json_t *ib_doc_new(const char *started, const char *finished);
+/* drops.* of the results: what the probes' bookkeeping could not keep. */
+json_t *ib_drops_json(const struct ib_err_stats *e);
+
 json_t *ib_hist_json(const __u64 *hist);
 json_t *ib_stats_json(const struct ib_stats *s);
 json_t *ib_samples_json(const uint64_t *samples, size_t n);

@@ -337,14 +337,7 @@ int cmd_run(int argc, char **argv, const struct ib_global *g)
 	ib_dma_release(&dmadev);
 	ib_utc_now(finished, sizeof(finished), false);
 
-	doc = json_object();
-	json_object_set_new(doc, "schema", json_string(IB_SCHEMA));
-	json_object_set_new(doc, "tool", ib_tool_json());
-	json_object_set_new(doc, "started", json_string(started));
-	json_object_set_new(doc, "finished", json_string(finished));
-	json_object_set_new(doc, "host", ib_host_json(NULL));
-	json_object_set_new(doc, "lab", ib_lab_json());
-	json_object_set_new(doc, "timings_emulated", json_boolean(!json_is_null(json_object_get(doc, "lab"))));
+	doc = ib_doc_new(started, finished);
 	json_object_set_new(doc, "scenario", scenario_json(&sc, device));
 	json_object_set_new(doc, "backend", json_string(ib_backend_name(sc.backend)));
 	json_object_set_new(doc, "switch_kind", json_string(ib_switch_kind_name(ib_switch_kind_of(&sc))));
@@ -435,13 +428,8 @@ int cmd_run(int argc, char **argv, const struct ib_global *g)
 		"whole run (attach, warm-up, measured passes, detach)"));
 	json_object_set_new(doc, "harness", harness);
 
-	perr = json_object();
+	perr = ib_drops_json(&ro->err);
 	json_object_set_new(perr, "events", json_integer(0));
-	json_object_set_new(perr, "irq_unknown", json_integer((json_int_t)ro->err.irq_unknown));
-	json_object_set_new(perr, "domain_events", json_integer((json_int_t)ro->err.domain_drops));
-	json_object_set_new(perr, "stack_overflow", json_integer((json_int_t)ro->err.stack_overflow));
-	json_object_set_new(perr, "unmatched_exit", json_integer((json_int_t)ro->err.unmatched_exit));
-	json_object_set_new(perr, "task_map_full", json_integer((json_int_t)ro->err.task_map_full));
 	json_object_set_new(doc, "drops", perr);
 	json_object_set_new(doc, "error", e ? json_string(err) : json_null());
 	json_object_set_new(doc, "interrupted", stop_requested ? json_string(strsignal(stop_requested)) : json_false());

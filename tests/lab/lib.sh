@@ -75,3 +75,20 @@ hook_count() {
 hook_mode() {
 	check_json "$1" "[.hooks[] | select(.name == \"$2\") | select(.attached) | .mode] | join(\",\")" "$3" "$2 attached by"
 }
+
+# shared_names_by_address HOOKS-JSON: the static names arm-smmu v2 and v3
+# share attach once per driver, by kprobe at the instance's own address
+# (two different addresses), each labelled with its driver
+shared_names_by_address() {
+	local f l
+	for f in arm_smmu_attach_dev arm_smmu_iotlb_sync arm_smmu_map_pages arm_smmu_unmap_pages \
+		arm_smmu_flush_iotlb_all; do
+		for l in arm-smmu arm-smmu-v3; do
+			check_json "$1" "[.hooks[] | select(.id == \"$f@$l\") | select(.attached) |
+				.mode + \" \" + .driver + \" \" + (.functions_named_so | tostring)] | join(\",\")" \
+				"kprobe $l 2" "$f@$l attached by address"
+		done
+		check_true "$1" "[.hooks[] | select(.name == \"$f\") | .address] | unique | length == 2" \
+			"$f: two addresses"
+	done
+}

@@ -28,13 +28,7 @@ for f in msm_iommu_pagetable_create msm_iommu_pagetable_map msm_iommu_pagetable_
 done
 # arm-smmu v2 and v3 share static names: never fentry, each driver's
 # instance by address, labelled with its driver
-for f in arm_smmu_attach_dev arm_smmu_iotlb_sync arm_smmu_map_pages arm_smmu_unmap_pages arm_smmu_flush_iotlb_all; do
-	for l in arm-smmu arm-smmu-v3; do
-		check_json "$h" "[.hooks[] | select(.id == \"$f@$l\") | select(.attached) |
-			.mode + \" \" + .driver + \" \" + (.functions_named_so | tostring)] | join(\",\")" \
-			"kprobe $l 2" "$f@$l attached by address"
-	done
-done
+shared_names_by_address "$h"
 check_json "$h" '.hooks[] | select(.name == "__arm_smmu_tlb_inv_range") | .exists' false
 
 # The model (7.x type1 has no fgsp probe), M and U single-page calls:

@@ -35,14 +35,7 @@ for f in iommu_map iommu_unmap iommu_unmap_fast iommu_attach_group iommu_detach_
 done
 # arm-smmu v2 and v3 share static names: each driver's instance is found in
 # its own text and attached by address (kprobe), labelled with its driver
-for f in arm_smmu_attach_dev arm_smmu_iotlb_sync arm_smmu_map_pages arm_smmu_unmap_pages arm_smmu_flush_iotlb_all; do
-	for l in arm-smmu arm-smmu-v3; do
-		check_json "$h" "[.hooks[] | select(.id == \"$f@$l\") | select(.attached) |
-			.mode + \" \" + .driver + \" \" + (.functions_named_so | tostring)] | join(\",\")" \
-			"kprobe $l 2" "$f@$l attached by address"
-	done
-	check_true "$h" "[.hooks[] | select(.name == \"$f\") | .address] | unique | length == 2" "$f: two addresses"
-done
+shared_names_by_address "$h"
 # inlined into arm_smmu_iotlb_sync in Debian's 6.1
 check_json "$h" '.hooks[] | select(.name == "arm_smmu_tlb_inv_range_domain") | .exists' false
 check_json "$h" '.hooks[] | select(.name == "arm_smmu_domain_inv_range") | .exists' false
