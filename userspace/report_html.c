@@ -164,6 +164,12 @@ int ib_report_html_single(FILE *f, json_t *doc, const char *path)
 	fprintf(f, "</h1>\n<p>");
 	ib_report_xml_escape(f, path);
 	fprintf(f, "</p>\n");
+	{
+		json_t *inc = ib_report_incomplete_single(doc, path);
+
+		ib_report_html_incomplete(f, inc);
+		json_decref(inc);
+	}
 	if (ib_report_emulated(doc))
 		fprintf(f, "<p class=\"warn\">Timings are emulated (lab, QEMU TCG): counts are exact, times are not "
 			"hardware figures.</p>\n");
@@ -203,6 +209,7 @@ int ib_report_html_compare(FILE *f, json_t *mo, json_t *cand, json_t *base)
 	fprintf(f, "</code>, baseline <code>");
 	ib_report_xml_escape(f, gets_(json_object_get(mo, "baseline"), "file"));
 	fprintf(f, "</code></p>\n");
+	ib_report_html_incomplete(f, json_object_get(mo, "incomplete"));
 	json_array_foreach(json_object_get(mo, "warnings"), i, x) {
 		fprintf(f, "<p class=\"warn\">warning: ");
 		ib_report_xml_escape(f, json_string_value(x));

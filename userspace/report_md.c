@@ -81,6 +81,7 @@ static void md_repetitions(FILE *f, json_t *doc)
 void ib_report_md_single(FILE *f, json_t *doc, const char *path)
 {
 	json_t *sc = json_object_get(doc, "scenario"), *ops = json_object_get(doc, "ops"), *role, *h, *x;
+	json_t *inc = ib_report_incomplete_single(doc, path);
 	const char *rn, *hn;
 	size_t i, missing = 0;
 
@@ -93,6 +94,10 @@ void ib_report_md_single(FILE *f, json_t *doc, const char *path)
 			path, gets_(sc, "backend"),
 		gets_(json_object_get(doc, "host"), "kernel"), gets_(json_object_get(doc, "host"), "arch"),
 		json_is_object(json_object_get(doc, "lab")) ? "lab target" : "hardware", gets_(doc, "started"));
+	if (json_array_size(inc))
+		fputc('\n', f);
+	ib_report_md_incomplete(f, inc);
+	json_decref(inc);
 	if (json_is_object(json_object_get(doc, "lab")))
 		fprintf(f, " Lab target `%s`.", gets_(json_object_get(doc, "lab"), "target"));
 	if (ib_report_emulated(doc))
@@ -251,6 +256,7 @@ void ib_report_md_compare(FILE *f, json_t *m)
 	const char *status = gets_(t, "status");
 
 	fprintf(f, "# iommubench comparison: %s\n\n", gets_(cand, "scenario"));
+	ib_report_md_incomplete(f, json_object_get(m, "incomplete"));
 	fprintf(f, "| run | file | kernel | lab | backend | git | repetitions | timings |\n|---|---|---|---|---|---|---|---|\n");
 	run_row(f, "candidate", cand);
 	run_row(f, "baseline", base);

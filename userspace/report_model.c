@@ -550,7 +550,8 @@ json_t *ib_report_compare(json_t *cand, const char *cand_path, json_t *base,
 			  const char *base_path, const struct ib_report_opts *o,
 			  char *err, size_t errlen)
 {
-	json_t *m, *warn = json_array(), *gate = json_array(), *tripped = json_array(), *t, *r;
+	json_t *m, *warn = json_array(), *gate = json_array(), *tripped = json_array(), *t, *r, *inc;
+	bool gated_inc = false;
 	struct counts c = { json_array() };
 	double gate_pct = o->fail_above >= 0 ? o->fail_above : o->cmp.threshold * 100;
 	char diff[1024], buf[1024], *save = NULL, *tok;
@@ -598,20 +599,34 @@ json_t *ib_report_compare(json_t *cand, const char *cand_path, json_t *base,
 	json_array_foreach(json_object_get(t, "figures"), i, r)
 		if (json_is_true(json_object_get(r, "tripped")))
 			json_array_append_new(tripped, json_string(ib_report_gets(r, "figure")));
+	{
+		/* a failed or interrupted run is never compared silently */
+		json_t *x;
+
+		inc = json_array();
+		if ((x = ib_report_incomplete_json(cand, "candidate", cand_path, !o->allow_incomplete)))
+			json_array_append_new(inc, x);
+		if ((x = ib_report_incomplete_json(base, "baseline", base_path, !o->allow_incomplete)))
+			json_array_append_new(inc, x);
+		json_array_foreach(inc, i, x)
+			gated_inc |= json_is_true(json_object_get(x, "gated"));
+	}
 	m = json_pack("{s:s, s:s, s:o, s:o}", "schema", IB_REPORT_SCHEMA, "kind", "comparison",
 		      "candidate", run_info(cand, cand_path), "baseline", run_info(base, base_path));
-	json_object_set_new(m, "settings", json_pack("{s:f, s:f, s:I, s:I, s:o, s:o, s:f, s:s}",
+	json_object_set_new(m, "settings", json_pack("{s:f, s:f, s:I, s:I, s:o, s:o, s:f, s:b, s:s}",
 		"threshold_pct", o->cmp.threshold * 100, "confidence", o->cmp.confidence,
 		"resamples", (json_int_t)o->cmp.resamples, "seed", (json_int_t)o->cmp.seed, "gate", gate,
 		"fail_above_pct", o->fail_above >= 0 ? json_real(o->fail_above) : json_null(),
-		"gate_pct", gate_pct, "gate_rule", "timing: Holm-adjusted p <= 1 - confidence and the ratio "
-		"interval's lower bound above 1 + gate_pct/100; count: candidate above baseline by more than gate_pct"));
+		"gate_pct", gate_pct, "allow_incomplete", o->allow_incomplete, "gate_rule", "timing: Holm-adjusted p <= 1 - confidence and the ratio "
+		"interval's lower bound above 1 + gate_pct/100; count: candidate above baseline by more than gate_pct; "
+		"a failed or interrupted run (incomplete[]) trips it unless allow_incomplete"));
 	json_object_set_new(m, "emulated", json_boolean(ib_report_emulated(base) || ib_report_emulated(cand)));
 	json_object_set_new(m, "warnings", warn);
 	json_object_set_new(m, "counts", c.rows);
 	json_object_set_new(m, "counts_changed", json_integer((json_int_t)changed));
 	json_object_set_new(m, "timings", t);
 	json_object_set_new(m, "tripped", tripped);
-	json_object_set_new(m, "exit", json_integer(o->fail_above >= 0 && json_array_size(tripped) ? 1 : 0));
+	json_object_set_new(m, "incomplete", inc);
+	json_object_set_new(m, "exit", json_integer(o->fail_above >= 0 && (json_array_size(tripped) || gated_inc) ? 1 : 0));
 	return m;
 }
