@@ -67,7 +67,7 @@ TEST_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(TEST_SRCS))
 # keep the BPF object: tests open it
 .SECONDARY: $(BPF_OBJS)
 
-.PHONY: all deps deps-arm64 test test-unit test-report-html test-cross test-lab coverage test-coverage check demo clean help
+.PHONY: all deps deps-arm64 test test-unit test-report-html test-cross test-lab coverage test-coverage check demo clean help bench
 .DEFAULT_GOAL := all
 
 all: $(APP)
@@ -82,6 +82,7 @@ help:
 	@echo "make coverage    boot every lab target, write the hook coverage table docs/coverage.md"
 	@echo "make test-coverage  the committed docs/coverage.md must match what the targets give"
 	@echo "make check       deps, build, every test"
+	@echo "make bench       benchmarks (tests/bench/*.sh; not part of check): report scaling -> results/bench/"
 	@echo "make demo        deps, build, run scenarios/basic.ini in the x86-vtd lab"
 	@echo "make clean"
 
@@ -154,6 +155,10 @@ coverage: deps-arm64
 test-coverage: deps-arm64
 	$(Q)$(MAKE) STATIC=1 all
 	$(Q)scripts/coverage.sh --check | tee $(OUTPUT)/tally-coverage
+
+# benchmarks, each tests/bench/*.sh (minutes; figures depend on the machine)
+bench: $(APP)
+	$(Q)tests/bench/run $(APP)
 
 test: test-unit
 

@@ -51,6 +51,9 @@ void ib_report_fmt_ns(char *buf, size_t len, double ns);
 /* s with <, >, & and " escaped, for HTML and JUnit XML */
 void ib_report_xml_escape(FILE *f, const char *s);
 bool ib_report_emulated(json_t *doc);
+/* hooks[] as an object: the key a hook has in ops (its id, else its name)
+ * to that hook's field (e.g. "mode"); the first hook of a key wins */
+json_t *ib_report_hook_index(json_t *doc, const char *field);
 long long ib_report_geti(json_t *o, const char *k);
 const char *ib_report_gets(json_t *o, const char *k);
 
