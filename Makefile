@@ -131,6 +131,7 @@ $(OUTPUT)/tests/%: tests/unit/%.c $(LIB_OBJS) | $(OUTPUT)/tests $(SKELS)
 test-unit: $(TEST_BINS) $(APP)
 	$(Q)tests/run-unit $(TEST_BINS) | tee $(OUTPUT)/tally-unit
 	$(Q)tests/test-cli.sh $(APP) | tee $(OUTPUT)/tally-cli
+	$(Q)tests/test-schema.sh $(APP) $(OUTPUT)/tests | tee $(OUTPUT)/tally-schema
 
 # the HTML report in headless Chromium: plots present, no NaN (a few seconds)
 test-report-html: $(APP)
@@ -169,7 +170,7 @@ check: deps
 	$(Q)$(MAKE) test-cross
 	$(Q)$(MAKE) test-lab
 	$(Q)$(MAKE) test-coverage
-	$(Q)tests/tally $(OUTPUT)/tally-unit $(OUTPUT)/tally-cli $(OUTPUT)/tally-report-html $(OUTPUT)/tally-cross $(OUTPUT)/tally-lab $(OUTPUT)/tally-coverage
+	$(Q)tests/tally $(OUTPUT)/tally-unit $(OUTPUT)/tally-cli $(OUTPUT)/tally-schema $(OUTPUT)/tally-report-html $(OUTPUT)/tally-cross $(OUTPUT)/tally-lab $(OUTPUT)/tally-coverage
 
 demo: deps
 	$(Q)$(MAKE) STATIC=1 all
