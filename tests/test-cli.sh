@@ -161,6 +161,10 @@ check_eq "--max-size 100: no size error" "$(grep -c 'over the limit' "$tmp/err")
 IOMMUBENCH_REPORT_MAX_MIB=100 "$bin" report "$tmp/huge.json" > /dev/null 2> "$tmp/err"
 check_eq "IOMMUBENCH_REPORT_MAX_MIB=100: no size error" "$(grep -c 'over the limit' "$tmp/err")" 0
 "$bin" report $D/base.json --max-size 0 2> /dev/null; check_eq "--max-size 0: exit 2" $? 2
+# a stream (not a regular file: no size to stat) is cut at the limit while read
+"$bin" report --max-size 1 <(printf '{"x": "'; head -c 2000000 /dev/zero | tr '\0' a) > /dev/null 2> "$tmp/err"
+check_eq "stream over --max-size 1: exit 2" $? 2
+check_eq "stream over the limit: says so" "$(grep -c 'more than the limit of 1 MiB.*--max-size MIB' "$tmp/err")" 1
 # failed and interrupted runs: shown in every format, and they fail the gate
 for f in hw-failed hw-interrupted; do
 	"$bin" report $D/$f.json $D/hw-base.json --fail-above 25 > "$tmp/out" 2> "$tmp/err"

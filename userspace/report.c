@@ -192,7 +192,8 @@ int cmd_report(int argc, char **argv, const struct ib_global *g)
 	for (int i = 0; i < nin; i++) {
 		docs[i] = ib_results_load_max(argv[optind + i], (size_t)(max_mib * (1 << 20)), err, sizeof(err));
 		if (!docs[i]) {
-			fprintf(stderr, "iommubench: report: %s (is it an iommubench results document, and complete?)\n", err);
+			fprintf(stderr, "iommubench: report: %s%s\n", err, strstr(err, "MiB for a results document") ? "" :
+				" (is it an iommubench results document, and complete?)");
 			goto out;
 		}
 		/* the whole document, before anything is rendered */

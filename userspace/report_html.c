@@ -67,6 +67,7 @@ static const char head[] =
 "td,th{border:1px solid #bbb;padding:.2em .5em;text-align:right}td:first-child{text-align:left}"
 ".warn{background:#fff3cd;padding:.3em .6em}.slower{color:#b00;font-weight:bold}.faster{color:#070;font-weight:bold}"
 "figure{display:inline-block;margin:.5em;vertical-align:top}figcaption{font-weight:bold}pre{background:#f6f6f6;padding:.5em}\n"
+".incomplete{background:#b00;color:#fff;font-weight:bold;padding:.5em .8em}\n"
 "</style></head><body>\n";
 
 static const char term[] = "set terminal svg size 560,340 dynamic font 'sans,10' background '#ffffff'\n"
