@@ -76,6 +76,8 @@ static void check_reference(const char *path)
 	CHECK(d != NULL, "%s: %s", path, err);
 	if (!d)
 		return;
+	/* the whole contract report checks (docs/results.schema.json) */
+	CHECK(ib_results_validate(d, path, err, sizeof(err)) == 0, "%s", err);
 	host = json_object_get(d, "host");
 	CHECK(json_is_string(json_object_get(host, "kernel")), "%s: host.kernel", path);
 	CHECK(json_is_string(json_object_get(host, "arch")), "%s: host.arch", path);
