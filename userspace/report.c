@@ -49,7 +49,7 @@ static const char report_usage[] =
 "                    gate (--fail-above exits 1); with this option it is still shown, but\n"
 "                    does not trip the gate\n"
 "  --max-size MIB    largest results document read (default " IB_STR(IB_RESULTS_MAX_MIB) "; or the environment\n"
-"                    variable IOMMUBENCH_REPORT_MAX_MIB): a document takes about 6 times\n"
+"                    variable IOMMUBENCH_REPORT_MAX_MIB): a document takes about 7 times\n"
 "                    its size in memory\n"
 "\n"
 "Every document is checked against the results contract (docs/results.schema.json)\n"

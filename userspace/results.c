@@ -392,7 +392,7 @@ json_t *ib_results_load_max(const char *path, size_t max_bytes, char *err, size_
 	}
 	if (fstat(c.fd, &st) == 0 && S_ISREG(st.st_mode) && (uint64_t)st.st_size > max_bytes) {
 		snprintf(err, errlen, "%s: %.1f MiB is over the limit of %g MiB for a results document "
-			 "(report holds a whole document in memory, about 6 times its size): raise it with "
+			 "(report holds a whole document in memory, about 7 times its size): raise it with "
 			 "--max-size MIB or IOMMUBENCH_REPORT_MAX_MIB", path, (double)st.st_size / (1 << 20),
 			 (double)max_bytes / (1 << 20));
 		close(c.fd);

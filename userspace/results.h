@@ -39,7 +39,7 @@ int ib_results_write(json_t *doc, const char *path, char *err, size_t errlen);
 json_t *ib_results_load(const char *path, char *err, size_t errlen);
 
 /* The largest document ib_results_load_max() takes by default: jansson
- * keeps a whole document in memory, about 6 times its size. */
+ * keeps a whole document in memory, about 7 times its size. */
 #define IB_RESULTS_MAX_MIB 64
 /* As ib_results_load(), refusing a file of more than max_bytes (checked
  * with fstat before reading, and while reading for files that grow). */
