@@ -67,7 +67,7 @@ TEST_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(TEST_SRCS))
 # keep the BPF object: tests open it
 .SECONDARY: $(BPF_OBJS)
 
-.PHONY: all deps deps-arm64 test test-unit test-report-html test-cross test-lab coverage test-coverage check demo clean help
+.PHONY: all deps deps-arm64 test test-unit test-report-html test-cross test-lab coverage test-coverage check demo clean help bench
 .DEFAULT_GOAL := all
 
 all: $(APP)
@@ -82,6 +82,7 @@ help:
 	@echo "make coverage    boot every lab target, write the hook coverage table docs/coverage.md"
 	@echo "make test-coverage  the committed docs/coverage.md must match what the targets give"
 	@echo "make check       deps, build, every test"
+	@echo "make bench       benchmarks (tests/bench/*.sh; not part of check): report scaling -> results/bench/"
 	@echo "make demo        deps, build, run scenarios/basic.ini in the x86-vtd lab"
 	@echo "make clean"
 
@@ -130,6 +131,7 @@ $(OUTPUT)/tests/%: tests/unit/%.c $(LIB_OBJS) | $(OUTPUT)/tests $(SKELS)
 test-unit: $(TEST_BINS) $(APP)
 	$(Q)tests/run-unit $(TEST_BINS) | tee $(OUTPUT)/tally-unit
 	$(Q)tests/test-cli.sh $(APP) | tee $(OUTPUT)/tally-cli
+	$(Q)tests/test-schema.sh $(APP) $(OUTPUT)/tests | tee $(OUTPUT)/tally-schema
 
 # the HTML report in headless Chromium: plots present, no NaN (a few seconds)
 test-report-html: $(APP)
@@ -155,6 +157,10 @@ test-coverage: deps-arm64
 	$(Q)$(MAKE) STATIC=1 all
 	$(Q)scripts/coverage.sh --check | tee $(OUTPUT)/tally-coverage
 
+# benchmarks, each tests/bench/*.sh (minutes; figures depend on the machine)
+bench: $(APP)
+	$(Q)tests/bench/run $(APP)
+
 test: test-unit
 
 check: deps
@@ -164,7 +170,7 @@ check: deps
 	$(Q)$(MAKE) test-cross
 	$(Q)$(MAKE) test-lab
 	$(Q)$(MAKE) test-coverage
-	$(Q)tests/tally $(OUTPUT)/tally-unit $(OUTPUT)/tally-cli $(OUTPUT)/tally-report-html $(OUTPUT)/tally-cross $(OUTPUT)/tally-lab $(OUTPUT)/tally-coverage
+	$(Q)tests/tally $(OUTPUT)/tally-unit $(OUTPUT)/tally-cli $(OUTPUT)/tally-schema $(OUTPUT)/tally-report-html $(OUTPUT)/tally-cross $(OUTPUT)/tally-lab $(OUTPUT)/tally-coverage
 
 demo: deps
 	$(Q)$(MAKE) STATIC=1 all

@@ -14,6 +14,8 @@ pkgs=(
 	libinih-dev              # scenario INI files
 	qemu-system-x86          # the lab: q35 with intel-iommu and the edu device
 	jq                       # lab tests read the results documents
+	python3-jsonschema       # tests/test-schema.sh: results documents against docs/results.schema.json
+	time                     # make bench: peak RSS and wall time of report (/usr/bin/time -v)
 	gnuplot-nox              # report --format html: plots rendered to inline SVG
 	chromium                 # tests/test-report-html.sh: the HTML report in a headless browser
 	busybox-static cpio kmod xz-utils zstd   # the lab's initramfs (depmod, decompressing modules)

@@ -75,7 +75,7 @@ done
 D=tests/data/report
 "$bin" report --help > "$tmp/rhelp"; check_eq "report --help exits 0" $? 0
 check_eq "report --help states the defaults" "$(grep -c 'default 5)\|default 0.95)\|default 10000;' "$tmp/rhelp")" 3
-check_eq "report --help has examples" "$(grep -c '^  iommubench report ' "$tmp/rhelp")" 5
+check_eq "report --help has examples" "$(grep -c '^  iommubench report ' "$tmp/rhelp")" 6
 "$bin" report 2> "$tmp/err"; check_eq "report without a file exits 2" $? 2
 "$bin" report a.json b.json c.json 2> "$tmp/err"; check_eq "report with three files exits 2" $? 2
 "$bin" report $D/base.json --format pdf 2> "$tmp/err"; check_eq "report --format pdf exits 2" $? 2
@@ -119,6 +119,86 @@ check_eq "report: existing output untouched" "$(cat "$tmp/keep.md")" keep
 "$bin" report $D/base.json > "$tmp/one.md"; check_eq "one-run report: exit 0" $? 0
 check_eq "one-run report: the hook that did not attach, and why" \
 	"$(grep -c 'qi_flush_piotlb.*inlined: no symbol to attach to' "$tmp/one.md")" 1
+
+# report: the whole document is checked before anything is rendered: a bad
+# one exits 2 and the message names the file and the JSON path
+for f in $D/bad-*.json; do
+	"$bin" report "$f" > "$tmp/out" 2> "$tmp/err"
+	rc=$?
+	check_eq "$(basename "$f"): exit 2" $rc 2
+	check_eq "$(basename "$f"): names the file and a JSON path" \
+		"$(grep -cE "^iommubench: report: $f: \.[^ ]*: " "$tmp/err")" 1
+	check_eq "$(basename "$f"): nothing on stdout" "$(wc -c < "$tmp/out")" 0
+	"$bin" report $D/base.json "$f" --format json > "$tmp/out" 2> /dev/null
+	rc=$?
+	check_eq "$(basename "$f") as the baseline: exit 2" $rc 2
+done
+bad_msg() { # FIXTURE EXPECTED-MESSAGE-AFTER-THE-FILE-NAME
+	"$bin" report "$D/$1" 2> "$tmp/err"
+	check_eq "$1: message" "$(grep -c -F "iommubench: report: $D/$1: $2" "$tmp/err")" 1
+}
+bad_msg bad-schema-only.json ".tool: missing"
+bad_msg bad-no-ops.json ".ops: missing"
+bad_msg bad-no-hooks.json ".hooks: missing"
+bad_msg bad-no-scenario.json ".scenario: missing"
+bad_msg bad-ops-array.json ".ops: expected an object, got array"
+bad_msg bad-hooks-object.json ".hooks: expected an array, got object"
+bad_msg bad-scenario-string.json ".scenario: expected an object or null, got string"
+bad_msg bad-count-string.json ".ops.map.count: expected an integer >= 0, got string"
+bad_msg bad-hook-attached.json ".hooks[1].attached: expected a boolean, got string"
+bad_msg bad-repetition-value.json ".repetitions.figures.unmap.p50_ns[2]: expected a number or null, got string"
+bad_msg bad-context-id.json ".contexts[0].id: expected an integer, got string"
+bad_msg bad-error-number.json ".error: expected a string or null, got integer"
+bad_msg bad-interrupted-true.json ".interrupted: expected a string or false, got true"
+bad_msg bad-drop-negative.json ".drops.irq_unknown: expected an integer >= 0, got -3"
+# a document over the size limit is refused before it is read (a sparse file)
+truncate -s 65M "$tmp/huge.json"
+"$bin" report "$tmp/huge.json" > /dev/null 2> "$tmp/err"; check_eq "document over 64 MiB: exit 2" $? 2
+check_eq "over the limit: says the limit and how to raise it" \
+	"$(grep -c "$tmp/huge.json: 65.0 MiB is over the limit of 64 MiB.*--max-size MIB.*IOMMUBENCH_REPORT_MAX_MIB" "$tmp/err")" 1
+"$bin" report "$tmp/huge.json" --max-size 100 > /dev/null 2> "$tmp/err"; check_eq "--max-size 100: read, then refused as not JSON" $? 2
+check_eq "--max-size 100: no size error" "$(grep -c 'over the limit' "$tmp/err")" 0
+IOMMUBENCH_REPORT_MAX_MIB=100 "$bin" report "$tmp/huge.json" > /dev/null 2> "$tmp/err"
+check_eq "IOMMUBENCH_REPORT_MAX_MIB=100: no size error" "$(grep -c 'over the limit' "$tmp/err")" 0
+"$bin" report $D/base.json --max-size 0 2> /dev/null; check_eq "--max-size 0: exit 2" $? 2
+# a stream (not a regular file: no size to stat) is cut at the limit while read
+"$bin" report --max-size 1 <(printf '{"x": "'; head -c 2000000 /dev/zero | tr '\0' a) > /dev/null 2> "$tmp/err"
+check_eq "stream over --max-size 1: exit 2" $? 2
+check_eq "stream over the limit: says so" "$(grep -c 'more than the limit of 1 MiB.*--max-size MIB' "$tmp/err")" 1
+# failed and interrupted runs: shown in every format, and they fail the gate
+for f in hw-failed hw-interrupted; do
+	"$bin" report $D/$f.json $D/hw-base.json --fail-above 25 > "$tmp/out" 2> "$tmp/err"
+	check_eq "$f candidate, --fail-above 25: exit 1" $? 1
+	check_eq "$f candidate: stderr says why" "$(grep -c "candidate $D/$f.json is an incomplete run" "$tmp/err")" 1
+	check_eq "$f candidate: banner at the top of the report" "$(head -n 5 "$tmp/out" | grep -c 'INCOMPLETE RUN')" 1
+	"$bin" report $D/hw-base.json $D/$f.json --fail-above 25 > /dev/null 2> "$tmp/err"
+	check_eq "$f baseline, --fail-above 25: exit 1" $? 1
+	"$bin" report $D/$f.json $D/hw-base.json --fail-above 25 --allow-incomplete > "$tmp/out" 2> "$tmp/err"
+	check_eq "$f candidate, --allow-incomplete: exit 0" $? 0
+	check_eq "$f candidate, --allow-incomplete: still shown" "$(grep -c 'INCOMPLETE RUN' "$tmp/out")" 1
+	"$bin" report $D/$f.json --fail-above 25 > "$tmp/out" 2> /dev/null
+	check_eq "$f alone, --fail-above 25: exit 1" $? 1
+	check_eq "$f alone: banner" "$(head -n 5 "$tmp/out" | grep -c 'INCOMPLETE RUN')" 1
+	"$bin" report $D/$f.json > /dev/null; check_eq "$f alone without a gate: exit 0" $? 0
+	"$bin" report $D/$f.json $D/hw-base.json --format json -o "$tmp/$f.json" 2> /dev/null
+	check_eq "$f json: exit 0 without a gate" $? 0
+	check_eq "$f json: incomplete[] names the candidate" \
+		"$(jq -r '.incomplete[0] | "\(.run) \(.file)"' "$tmp/$f.json")" "candidate $D/$f.json"
+	"$bin" report $D/$f.json $D/hw-base.json --format junit --fail-above 25 -o "$tmp/$f.xml" 2> /dev/null
+	check_eq "$f junit: a failing test case for the incomplete run" \
+		"$(grep -c '<testcase classname="iommubench.run" name="candidate.complete">' "$tmp/$f.xml")" 1
+	check_eq "$f junit: its failure" "$(grep -c '<failure type="incomplete"' "$tmp/$f.xml")" 1
+	"$bin" report $D/$f.json $D/hw-base.json --format html -o "$tmp/$f.html" 2> /dev/null
+	check_eq "$f html: banner" "$(grep -c '<p class="incomplete">' "$tmp/$f.html")" 1
+	"$bin" report $D/$f.json --format junit -o "$tmp/$f-one.xml" 2> /dev/null
+	check_eq "$f junit, one run: failing test case" "$(grep -c '<failure type="incomplete"' "$tmp/$f-one.xml")" 1
+	"$bin" report $D/$f.json --format html -o "$tmp/$f-one.html" 2> /dev/null
+	check_eq "$f html, one run: banner" "$(grep -c '<p class="incomplete">' "$tmp/$f-one.html")" 1
+done
+check_eq "failed run: the error is quoted" \
+	"$("$bin" report $D/hw-failed.json | grep -c -F 'VFIO\_IOMMU\_MAP\_DMA: Cannot allocate memory')" 1
+"$bin" report --help | grep -q -- '--allow-incomplete'; check_eq "report --help names --allow-incomplete" $? 0
+"$bin" report --help | grep -q -- '--max-size'; check_eq "report --help names --max-size" $? 0
 
 # trace: usage errors are refused before any probe loads, nothing written
 "$bin" trace --help > "$tmp/trhelp"; check_eq "trace --help exits 0" $? 0

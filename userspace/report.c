@@ -11,10 +11,13 @@
 #include "report.h"
 #include "results.h"
 
+#define IB_STR_(x) #x
+#define IB_STR(x) IB_STR_(x)
+
 static const char report_usage[] =
 "usage: iommubench report RUN.json [BASELINE.json] [--format md|html|junit|json] [-o FILE]\n"
 "                         [--fail-above PCT] [--gate LIST] [--threshold PCT] [--confidence C]\n"
-"                         [--resamples N] [--force]\n"
+"                         [--resamples N] [--force] [--allow-incomplete] [--max-size MIB]\n"
 "\n"
 "With one results document: a summary of that run (per role and hook: count,\n"
 "p50/p90/p99, histogram; per context; checks; drops; hooks that did not attach).\n"
@@ -41,9 +44,22 @@ static const char report_usage[] =
 "  --confidence C    of the intervals and the tests, alpha = 1 - C (default 0.95)\n"
 "  --resamples N     bootstrap resamples (default 10000; seeded, reproducible)\n"
 "  --force           compare runs of different scenarios (refused otherwise, exit 2)\n"
+"  --allow-incomplete  a failed run (\"error\" set: run exited 1) or an interrupted one\n"
+"                    (\"interrupted\": the signal) is shown in every format and trips the\n"
+"                    gate (--fail-above exits 1); with this option it is still shown, but\n"
+"                    does not trip the gate\n"
+"  --max-size MIB    largest results document read (default " IB_STR(IB_RESULTS_MAX_MIB) "; or the environment\n"
+"                    variable IOMMUBENCH_REPORT_MAX_MIB): a document takes about 7 times\n"
+"                    its size in memory\n"
 "\n"
-"exit status: 0 report written (and no gate tripped), 1 a gate tripped (--fail-above),\n"
-"2 usage error, unreadable or invalid input, different scenarios, output exists.\n"
+"Every document is checked against the results contract (docs/results.schema.json)\n"
+"before anything is rendered: a missing or mistyped field exits 2, naming the file\n"
+"and the JSON path, e.g. 'base.json: .ops.map.count: expected an integer >= 0, got string'.\n"
+"\n"
+"exit status: 0 report written (and no gate tripped), 1 a gate tripped (--fail-above: a\n"
+"gated figure, or a failed or interrupted run without --allow-incomplete),\n"
+"2 usage error, unreadable or invalid input (or over --max-size), different scenarios,\n"
+"output exists.\n"
 "\n"
 "examples:\n"
 "  iommubench report results/reference/x86-vtd-6.1-aux-switch.json\n"
@@ -51,7 +67,9 @@ static const char report_usage[] =
 "  iommubench report new.json base.json --format html -o report.html\n"
 "  iommubench report new.json base.json --fail-above 10 >> \"$GITHUB_STEP_SUMMARY\"\n"
 "  iommubench report new.json base.json --format junit --fail-above 5 \\\n"
-"      --gate unmap.p50,derived.descriptors_per_switch -o report.xml\n";
+"      --gate unmap.p50,derived.descriptors_per_switch -o report.xml\n"
+"  iommubench report new.json base.json --fail-above 10 --allow-incomplete\n"
+"  IOMMUBENCH_REPORT_MAX_MIB=512 iommubench report huge.json\n";
 
 static int parse_double(const char *opt, const char *s, double lo, double hi, double *out)
 {
@@ -66,7 +84,23 @@ static int parse_double(const char *opt, const char *s, double lo, double hi, do
 	return 0;
 }
 
-enum { OPT_FORMAT = 256, OPT_FAIL, OPT_GATE, OPT_THRESH, OPT_CONF, OPT_RES, OPT_FORCE };
+enum { OPT_FORMAT = 256, OPT_FAIL, OPT_GATE, OPT_THRESH, OPT_CONF, OPT_RES, OPT_FORCE, OPT_ALLOW_INC, OPT_MAX_SIZE };
+
+/* Says on stderr that a run is incomplete; true when it is. */
+static bool warn_incomplete(json_t *doc, const char *what, const char *path, bool allowed)
+{
+	const char *why = ib_results_incomplete(doc);
+	char detail[256];
+
+	if (!why)
+		return false;
+	ib_report_sanitize(detail, sizeof(detail),
+			   json_string_value(json_object_get(doc, !strcmp(why, "failed") ? "error" : "interrupted")));
+	fprintf(stderr, "iommubench: report: %s %s is an incomplete run (%s: %s): its figures cover only what "
+		"ran; %s\n", what, path, why, detail, allowed ? "shown, not gated (--allow-incomplete)" :
+		"it trips the gate (--fail-above exits 1; --allow-incomplete to compare it anyway)");
+	return true;
+}
 
 int cmd_report(int argc, char **argv, const struct ib_global *g)
 {
@@ -79,6 +113,8 @@ int cmd_report(int argc, char **argv, const struct ib_global *g)
 		{ "confidence", required_argument, NULL, OPT_CONF },
 		{ "resamples", required_argument, NULL, OPT_RES },
 		{ "force", no_argument, NULL, OPT_FORCE },
+		{ "allow-incomplete", no_argument, NULL, OPT_ALLOW_INC },
+		{ "max-size", required_argument, NULL, OPT_MAX_SIZE },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -86,12 +122,16 @@ int cmd_report(int argc, char **argv, const struct ib_global *g)
 	const char *fmt = "md", *out = NULL;
 	json_t *docs[2] = { NULL, NULL }, *model = NULL;
 	char err[2048];
-	double d;
+	double d, max_mib = IB_RESULTS_MAX_MIB;
+	const char *env = getenv("IOMMUBENCH_REPORT_MAX_MIB");
+	bool incomplete = false;
 	int c, rc = 2, nin;
 	FILE *f = stdout;
 
 	(void)g;
 	ib_report_opts_default(&o);
+	if (env && *env && parse_double("IOMMUBENCH_REPORT_MAX_MIB", env, 1, 1 << 20, &max_mib))
+		return 2;
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "ho:", lo, NULL)) != -1) {
 		switch (c) {
@@ -132,6 +172,13 @@ int cmd_report(int argc, char **argv, const struct ib_global *g)
 		case OPT_FORCE:
 			o.force = true;
 			break;
+		case OPT_ALLOW_INC:
+			o.allow_incomplete = true;
+			break;
+		case OPT_MAX_SIZE:
+			if (parse_double("--max-size", optarg, 1, 1 << 20, &max_mib))
+				return 2;
+			break;
 		default:
 			fputs(report_usage, stderr);
 			return 2;
@@ -144,12 +191,22 @@ int cmd_report(int argc, char **argv, const struct ib_global *g)
 		return 2;
 	}
 	for (int i = 0; i < nin; i++) {
-		docs[i] = ib_results_load(argv[optind + i], err, sizeof(err));
+		docs[i] = ib_results_load_max(argv[optind + i], (size_t)(max_mib * (1 << 20)), err, sizeof(err));
 		if (!docs[i]) {
-			fprintf(stderr, "iommubench: report: %s (is it an iommubench results document, and complete?)\n", err);
+			fprintf(stderr, "iommubench: report: %s%s\n", err, strstr(err, "MiB for a results document") ? "" :
+				" (is it an iommubench results document, and complete?)");
+			goto out;
+		}
+		/* the whole document, before anything is rendered */
+		if (ib_results_validate(docs[i], argv[optind + i], err, sizeof(err))) {
+			fprintf(stderr, "iommubench: report: %s (not a valid iommubench/1 results document: "
+				"docs/results.schema.json is the contract)\n", err);
 			goto out;
 		}
 	}
+	for (int i = 0; i < nin; i++)
+		incomplete |= warn_incomplete(docs[i], nin == 1 ? "run" : i ? "baseline" : "candidate",
+					      argv[optind + i], o.allow_incomplete);
 	if (nin == 2) {
 		model = ib_report_compare(docs[0], argv[optind], docs[1], argv[optind + 1], &o, err, sizeof(err));
 		if (!model) {
@@ -183,15 +240,18 @@ int cmd_report(int argc, char **argv, const struct ib_global *g)
 	} else {
 		model ? ib_report_md_compare(f, model) : ib_report_md_single(f, docs[0], argv[optind]);
 	}
-	rc = model ? (int)ib_report_geti(model, "exit") : 0;
+	rc = model ? (int)ib_report_geti(model, "exit") :
+	     o.fail_above >= 0 && incomplete && !o.allow_incomplete ? 1 : 0;
 	if (f != stdout ? fclose(f) : fflush(f)) {
 		fprintf(stderr, "iommubench: report: writing %s: %s\n", out ? out : "stdout", strerror(errno));
 		rc = 2;
 	}
-	if (rc == 1) {
+	if (rc == 1 && model) {
 		char *t = json_dumps(json_object_get(model, "tripped"), JSON_COMPACT);
 
-		fprintf(stderr, "iommubench: report: gate tripped (--fail-above %g): %s\n", o.fail_above, t ? t : "?");
+		fprintf(stderr, "iommubench: report: gate tripped (--fail-above %g): %s%s\n", o.fail_above, t ? t : "?",
+			json_array_size(json_object_get(model, "incomplete")) && !o.allow_incomplete ?
+			" and an incomplete run (above)" : "");
 		free(t);
 	}
 out:

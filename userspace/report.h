@@ -22,6 +22,7 @@ struct ib_report_opts {
 	const char *gate;		/* comma-separated figure names */
 	double fail_above;		/* percent; < 0: not given */
 	bool force;			/* compare different scenarios anyway */
+	bool allow_incomplete;		/* failed/interrupted runs do not trip the gate */
 };
 
 void ib_report_opts_default(struct ib_report_opts *o);
@@ -50,7 +51,23 @@ void ib_report_fmt_ns(char *buf, size_t len, double ns);
 /* s with <, >, & and " escaped, for HTML and JUnit XML */
 void ib_report_xml_escape(FILE *f, const char *s);
 bool ib_report_emulated(json_t *doc);
+/* hooks[] as an object: the key a hook has in ops (its id, else its name)
+ * to that hook's field (e.g. "mode"); the first hook of a key wins */
+json_t *ib_report_hook_index(json_t *doc, const char *field);
 long long ib_report_geti(json_t *o, const char *k);
 const char *ib_report_gets(json_t *o, const char *k);
+
+
+/* failed and interrupted runs (report_incomplete.c) */
+/* s with control characters as spaces, cut to len (ending "...") */
+void ib_report_sanitize(char *buf, size_t len, const char *s);
+/* {run, file, reason: failed|interrupted, detail, gated}, or NULL when the
+ * run is complete */
+json_t *ib_report_incomplete_json(json_t *doc, const char *run, const char *path, bool gated);
+json_t *ib_report_incomplete_single(json_t *doc, const char *path);
+/* banners of a list of the above, at the top of each format */
+void ib_report_md_incomplete(FILE *f, json_t *list);
+void ib_report_html_incomplete(FILE *f, json_t *list);
+void ib_report_junit_incomplete(FILE *f, json_t *list);
 
 #endif

@@ -67,6 +67,7 @@ static const char head[] =
 "td,th{border:1px solid #bbb;padding:.2em .5em;text-align:right}td:first-child{text-align:left}"
 ".warn{background:#fff3cd;padding:.3em .6em}.slower{color:#b00;font-weight:bold}.faster{color:#070;font-weight:bold}"
 "figure{display:inline-block;margin:.5em;vertical-align:top}figcaption{font-weight:bold}pre{background:#f6f6f6;padding:.5em}\n"
+".incomplete{background:#b00;color:#fff;font-weight:bold;padding:.5em .8em}\n"
 "</style></head><body>\n";
 
 static const char term[] = "set terminal svg size 560,340 dynamic font 'sans,10' background '#ffffff'\n"
@@ -164,6 +165,12 @@ int ib_report_html_single(FILE *f, json_t *doc, const char *path)
 	fprintf(f, "</h1>\n<p>");
 	ib_report_xml_escape(f, path);
 	fprintf(f, "</p>\n");
+	{
+		json_t *inc = ib_report_incomplete_single(doc, path);
+
+		ib_report_html_incomplete(f, inc);
+		json_decref(inc);
+	}
 	if (ib_report_emulated(doc))
 		fprintf(f, "<p class=\"warn\">Timings are emulated (lab, QEMU TCG): counts are exact, times are not "
 			"hardware figures.</p>\n");
@@ -203,6 +210,7 @@ int ib_report_html_compare(FILE *f, json_t *mo, json_t *cand, json_t *base)
 	fprintf(f, "</code>, baseline <code>");
 	ib_report_xml_escape(f, gets_(json_object_get(mo, "baseline"), "file"));
 	fprintf(f, "</code></p>\n");
+	ib_report_html_incomplete(f, json_object_get(mo, "incomplete"));
 	json_array_foreach(json_object_get(mo, "warnings"), i, x) {
 		fprintf(f, "<p class=\"warn\">warning: ");
 		ib_report_xml_escape(f, json_string_value(x));

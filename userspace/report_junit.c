@@ -18,7 +18,7 @@ static json_t *find(json_t *arr, const char *name)
 void ib_report_junit(FILE *f, json_t *m)
 {
 	json_t *gate = json_object_get(json_object_get(m, "settings"), "gate"), *g;
-	json_t *t = json_object_get(m, "timings");
+	json_t *t = json_object_get(m, "timings"), *inc = json_object_get(m, "incomplete");
 	const char *scen = ib_report_gets(json_object_get(m, "candidate"), "scenario");
 	double gp = json_number_value(json_object_get(json_object_get(m, "settings"), "gate_pct"));
 	bool emu = json_is_true(json_object_get(m, "emulated"));
@@ -26,8 +26,9 @@ void ib_report_junit(FILE *f, json_t *m)
 
 	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n<testsuite name=\"iommubench.");
 	ib_report_xml_escape(f, scen);
-	fprintf(f, "\" tests=\"%zu\" failures=\"%zu\">\n", json_array_size(gate),
-		json_array_size(json_object_get(m, "tripped")));
+	fprintf(f, "\" tests=\"%zu\" failures=\"%zu\">\n", json_array_size(gate) + json_array_size(inc),
+		json_array_size(json_object_get(m, "tripped")) + json_array_size(inc));
+	ib_report_junit_incomplete(f, inc);
 	json_array_foreach(gate, i, g) {
 		const char *name = json_string_value(g);
 		json_t *r = find(json_object_get(t, "figures"), name), *c = find(json_object_get(m, "counts"), name);
@@ -78,11 +79,15 @@ void ib_report_junit_single(FILE *f, json_t *doc, const char *path)
 {
 	json_t *iso = json_object_get(json_object_get(doc, "checks"), "isolation");
 	long long failed = ib_report_geti(iso, "failed");
+	json_t *inc = ib_report_incomplete_single(doc, path);
 
 	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n<testsuite name=\"iommubench.");
 	ib_report_xml_escape(f, ib_report_gets(json_object_get(doc, "scenario"), "name"));
-	fprintf(f, "\" tests=\"1\" failures=\"%d\">\n  <testcase classname=\"iommubench.checks\" name=\"isolation\">\n",
-		failed > 0);
+	fprintf(f, "\" tests=\"%zu\" failures=\"%zu\">\n", 1 + json_array_size(inc),
+		(failed > 0) + json_array_size(inc));
+	ib_report_junit_incomplete(f, inc);
+	json_decref(inc);
+	fprintf(f, "  <testcase classname=\"iommubench.checks\" name=\"isolation\">\n");
 	if (failed > 0)
 		fprintf(f, "    <failure type=\"isolation\" message=\"%lld isolation check(s) failed\"/>\n", failed);
 	else if (!json_is_true(json_object_get(iso, "enabled")))

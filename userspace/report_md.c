@@ -27,16 +27,13 @@ static void op_row(FILE *f, const char *name, json_t *o, const char *mode)
 		timed ? a : "count only", timed ? b : "", timed ? c : "");
 }
 
-static const char *hook_mode(json_t *doc, const char *name)
+/* hooks[] by the key they have in ops (per-driver hooks: name@layer, their
+ * "id"), built once: a lookup per row would make the report quadratic */
+static const char *hook_mode(json_t *by_key, const char *name)
 {
-	json_t *h;
-	size_t i;
+	const char *m = json_string_value(json_object_get(by_key, name));
 
-	/* per-driver hooks are keyed name@layer in ops (their "id") */
-	json_array_foreach(json_object_get(doc, "hooks"), i, h)
-		if (!strcmp(json_object_get(h, "id") ? gets_(h, "id") : gets_(h, "name"), name))
-			return gets_(h, "mode");
-	return "";
+	return m ? m : "";
 }
 
 static void md_repetitions(FILE *f, json_t *doc)
@@ -81,6 +78,7 @@ static void md_repetitions(FILE *f, json_t *doc)
 void ib_report_md_single(FILE *f, json_t *doc, const char *path)
 {
 	json_t *sc = json_object_get(doc, "scenario"), *ops = json_object_get(doc, "ops"), *role, *h, *x;
+	json_t *inc = ib_report_incomplete_single(doc, path), *modes = ib_report_hook_index(doc, "mode");
 	const char *rn, *hn;
 	size_t i, missing = 0;
 
@@ -93,6 +91,10 @@ void ib_report_md_single(FILE *f, json_t *doc, const char *path)
 			path, gets_(sc, "backend"),
 		gets_(json_object_get(doc, "host"), "kernel"), gets_(json_object_get(doc, "host"), "arch"),
 		json_is_object(json_object_get(doc, "lab")) ? "lab target" : "hardware", gets_(doc, "started"));
+	if (json_array_size(inc))
+		fputc('\n', f);
+	ib_report_md_incomplete(f, inc);
+	json_decref(inc);
 	if (json_is_object(json_object_get(doc, "lab")))
 		fprintf(f, " Lab target `%s`.", gets_(json_object_get(doc, "lab"), "target"));
 	if (ib_report_emulated(doc))
@@ -112,7 +114,7 @@ void ib_report_md_single(FILE *f, json_t *doc, const char *path)
 		}
 		json_object_foreach(json_object_get(role, "hooks"), hn, h) {
 			snprintf(label, sizeof(label), "&nbsp;&nbsp;%s", hn);
-			op_row(f, label, h, hook_mode(doc, hn));
+			op_row(f, label, h, hook_mode(modes, hn));
 		}
 	}
 	json_object_foreach(json_object_get(ops, "switch"), rn, role) {
@@ -206,6 +208,7 @@ void ib_report_md_single(FILE *f, json_t *doc, const char *path)
 	}
 	if (json_is_string(json_object_get(doc, "interrupted")))
 		fprintf(f, "\n**Interrupted (%s)**: the figures cover the part that ran.\n", gets_(doc, "interrupted"));
+	json_decref(modes);
 }
 
 static void run_row(FILE *f, const char *what, json_t *r)
@@ -251,6 +254,7 @@ void ib_report_md_compare(FILE *f, json_t *m)
 	const char *status = gets_(t, "status");
 
 	fprintf(f, "# iommubench comparison: %s\n\n", gets_(cand, "scenario"));
+	ib_report_md_incomplete(f, json_object_get(m, "incomplete"));
 	fprintf(f, "| run | file | kernel | lab | backend | git | repetitions | timings |\n|---|---|---|---|---|---|---|---|\n");
 	run_row(f, "candidate", cand);
 	run_row(f, "baseline", base);

@@ -147,15 +147,42 @@ static void ops_counts(struct counts *c, json_t *b, json_t *a)
 	});
 }
 
-static json_t *ctx_by_id(json_t *doc, long long id)
+json_t *ib_report_hook_index(json_t *doc, const char *field)
 {
-	json_t *c;
+	json_t *idx = json_object(), *h, *v;
 	size_t i;
 
-	json_array_foreach(json_object_get(doc, "contexts"), i, c)
-		if (ib_report_geti(c, "id") == id)
-			return c;
-	return NULL;
+	json_array_foreach(json_object_get(doc, "hooks"), i, h) {
+		const char *k = json_object_get(h, "id") ? ib_report_gets(h, "id") : ib_report_gets(h, "name");
+
+		/* the first entry of a key wins, as a linear search would find it */
+		if ((v = json_object_get(h, field)) && !json_object_get(idx, k))
+			json_object_set(idx, k, v);
+	}
+	return idx;
+}
+
+/* contexts[] by id (as a decimal key), the first of an id winning */
+static json_t *ctx_index(json_t *doc)
+{
+	json_t *idx = json_object(), *c;
+	char k[32];
+	size_t i;
+
+	json_array_foreach(json_object_get(doc, "contexts"), i, c) {
+		snprintf(k, sizeof(k), "%lld", ib_report_geti(c, "id"));
+		if (!json_object_get(idx, k))
+			json_object_set(idx, k, c);
+	}
+	return idx;
+}
+
+static json_t *ctx_by_id(json_t *idx, long long id)
+{
+	char k[32];
+
+	snprintf(k, sizeof(k), "%lld", id);
+	return json_object_get(idx, k);
 }
 
 static void ctx_counts(struct counts *c, json_t *b, json_t *a)
@@ -164,16 +191,19 @@ static void ctx_counts(struct counts *c, json_t *b, json_t *a)
 		"harness.map_calls", "harness.unmap_calls", "kernel.tlb_inv_count", "kernel.tlb_inv_descriptors",
 	};
 	json_t *ctxs[2] = { json_object_get(b, "contexts"), json_object_get(a, "contexts") }, *x;
+	json_t *ib = ctx_index(b), *ia = ctx_index(a);
 	char p[128];
 	size_t i;
 
 	for (int side = 0; side < 2; side++) {
 		json_array_foreach(ctxs[side], i, x) {
 			long long id = ib_report_geti(x, "id");
-			json_t *cb = ctx_by_id(b, id), *ca = ctx_by_id(a, id);
+			json_t *cb = ctx_by_id(ib, id), *ca = ctx_by_id(ia, id);
 
-			if (side == 1 && cb)
-				continue; /* done from the baseline's side */
+			/* once per id: from the baseline's side, and from the
+			 * first context of an id (a repeated id is listed once) */
+			if ((side == 1 && cb) || x != (side ? ca : cb))
+				continue;
 			snprintf(p, sizeof(p), "contexts.%lld", id);
 			for (size_t k = 0; k < sizeof(leaves) / sizeof(leaves[0]); k++)
 				pair(c, cb, ca, p, leaves[k]);
@@ -185,6 +215,8 @@ static void ctx_counts(struct counts *c, json_t *b, json_t *a)
 			});
 		}
 	}
+	json_decref(ib);
+	json_decref(ia);
 }
 
 static json_t *attached_count(json_t *doc)
@@ -277,7 +309,7 @@ static const char *lab_target(json_t *doc)
 
 static void warnings(json_t *warn, json_t *b, json_t *a)
 {
-	json_t *h;
+	json_t *h, *cand_modes = ib_report_hook_index(a, "mode");
 	size_t i, nmode = 0;
 	char modes[512] = "";
 
@@ -288,24 +320,20 @@ static void warnings(json_t *warn, json_t *b, json_t *a)
 	warn_if_differ(warn, "lab targets", lab_target(b), lab_target(a));
 	warn_if_differ(warn, "backends", ib_report_gets(b, "backend"), ib_report_gets(a, "backend"));
 	warn_if_differ(warn, "switch kinds", ib_report_gets(b, "switch_kind"), ib_report_gets(a, "switch_kind"));
+	/* each baseline hook against the candidate's hook of the same key
+	 * (id or name), found in an index: linear in the number of hooks */
 	json_array_foreach(json_object_get(b, "hooks"), i, h) {
-		json_t *o;
-		size_t j;
+		const char *kb = json_object_get(h, "id") ? ib_report_gets(h, "id") : ib_report_gets(h, "name");
+		const char *mb = ib_report_gets(h, "mode");
+		const char *ma = json_string_value(json_object_get(cand_modes, kb));
+		size_t used = strlen(modes);
 
-		json_array_foreach(json_object_get(a, "hooks"), j, o) {
-			const char *mb = ib_report_gets(h, "mode"), *ma = ib_report_gets(o, "mode");
-			size_t used = strlen(modes);
-
-			const char *kb = json_object_get(h, "id") ? ib_report_gets(h, "id") : ib_report_gets(h, "name");
-			const char *ka = json_object_get(o, "id") ? ib_report_gets(o, "id") : ib_report_gets(o, "name");
-
-			if (strcmp(kb, ka) || !strcmp(mb, ma))
-				continue;
-			if (nmode++ < 6 && used < sizeof(modes))
-				snprintf(modes + used, sizeof(modes) - used, "%s%s %s/%s", used ? ", " : "",
-					 kb, mb, ma);
-		}
+		if (!ma || !strcmp(mb, ma))
+			continue;
+		if (nmode++ < 6 && used < sizeof(modes))
+			snprintf(modes + used, sizeof(modes) - used, "%s%s %s/%s", used ? ", " : "", kb, mb, ma);
 	}
+	json_decref(cand_modes);
 	if (nmode)
 		json_array_append_new(warn, json_sprintf("hook modes differ (baseline/candidate) for %zu hook(s): %s%s",
 							 nmode, modes, nmode > 6 ? ", ..." : ""));
@@ -550,7 +578,8 @@ json_t *ib_report_compare(json_t *cand, const char *cand_path, json_t *base,
 			  const char *base_path, const struct ib_report_opts *o,
 			  char *err, size_t errlen)
 {
-	json_t *m, *warn = json_array(), *gate = json_array(), *tripped = json_array(), *t, *r;
+	json_t *m, *warn = json_array(), *gate = json_array(), *tripped = json_array(), *t, *r, *inc;
+	bool gated_inc = false;
 	struct counts c = { json_array() };
 	double gate_pct = o->fail_above >= 0 ? o->fail_above : o->cmp.threshold * 100;
 	char diff[1024], buf[1024], *save = NULL, *tok;
@@ -598,20 +627,34 @@ json_t *ib_report_compare(json_t *cand, const char *cand_path, json_t *base,
 	json_array_foreach(json_object_get(t, "figures"), i, r)
 		if (json_is_true(json_object_get(r, "tripped")))
 			json_array_append_new(tripped, json_string(ib_report_gets(r, "figure")));
+	{
+		/* a failed or interrupted run is never compared silently */
+		json_t *x;
+
+		inc = json_array();
+		if ((x = ib_report_incomplete_json(cand, "candidate", cand_path, !o->allow_incomplete)))
+			json_array_append_new(inc, x);
+		if ((x = ib_report_incomplete_json(base, "baseline", base_path, !o->allow_incomplete)))
+			json_array_append_new(inc, x);
+		json_array_foreach(inc, i, x)
+			gated_inc |= json_is_true(json_object_get(x, "gated"));
+	}
 	m = json_pack("{s:s, s:s, s:o, s:o}", "schema", IB_REPORT_SCHEMA, "kind", "comparison",
 		      "candidate", run_info(cand, cand_path), "baseline", run_info(base, base_path));
-	json_object_set_new(m, "settings", json_pack("{s:f, s:f, s:I, s:I, s:o, s:o, s:f, s:s}",
+	json_object_set_new(m, "settings", json_pack("{s:f, s:f, s:I, s:I, s:o, s:o, s:f, s:b, s:s}",
 		"threshold_pct", o->cmp.threshold * 100, "confidence", o->cmp.confidence,
 		"resamples", (json_int_t)o->cmp.resamples, "seed", (json_int_t)o->cmp.seed, "gate", gate,
 		"fail_above_pct", o->fail_above >= 0 ? json_real(o->fail_above) : json_null(),
-		"gate_pct", gate_pct, "gate_rule", "timing: Holm-adjusted p <= 1 - confidence and the ratio "
-		"interval's lower bound above 1 + gate_pct/100; count: candidate above baseline by more than gate_pct"));
+		"gate_pct", gate_pct, "allow_incomplete", o->allow_incomplete, "gate_rule", "timing: Holm-adjusted p <= 1 - confidence and the ratio "
+		"interval's lower bound above 1 + gate_pct/100; count: candidate above baseline by more than gate_pct; "
+		"a failed or interrupted run (incomplete[]) trips it unless allow_incomplete"));
 	json_object_set_new(m, "emulated", json_boolean(ib_report_emulated(base) || ib_report_emulated(cand)));
 	json_object_set_new(m, "warnings", warn);
 	json_object_set_new(m, "counts", c.rows);
 	json_object_set_new(m, "counts_changed", json_integer((json_int_t)changed));
 	json_object_set_new(m, "timings", t);
 	json_object_set_new(m, "tripped", tripped);
-	json_object_set_new(m, "exit", json_integer(o->fail_above >= 0 && json_array_size(tripped) ? 1 : 0));
+	json_object_set_new(m, "incomplete", inc);
+	json_object_set_new(m, "exit", json_integer(o->fail_above >= 0 && (json_array_size(tripped) || gated_inc) ? 1 : 0));
 	return m;
 }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include "hostinfo.h"
 #include "results.h"
 #include "stats.h"
@@ -339,14 +340,75 @@ int ib_results_write(json_t *doc, const char *path, char *err, size_t errlen)
 	return 0;
 }
 
-json_t *ib_results_load(const char *path, char *err, size_t errlen)
+struct capped {
+	int fd;
+	size_t left;	/* bytes still allowed */
+	bool over;
+	int err;
+};
+
+/* jansson's reader: refuses to go past the limit, so a file that grows
+ * after fstat (or a pipe) cannot take more memory than allowed either */
+static size_t capped_read(void *buf, size_t len, void *arg)
 {
+	struct capped *c = arg;
+	ssize_t n;
+
+	if (c->left == 0) {
+		char probe;
+
+		do
+			n = read(c->fd, &probe, 1);
+		while (n < 0 && errno == EINTR);
+		c->over = n > 0;
+		c->err = n < 0 ? errno : 0;
+		return n == 0 ? 0 : (size_t)-1;
+	}
+	if (len > c->left)
+		len = c->left;
+	do
+		n = read(c->fd, buf, len);
+	while (n < 0 && errno == EINTR);
+	if (n < 0) {
+		c->err = errno;
+		return (size_t)-1;
+	}
+	c->left -= (size_t)n;
+	return (size_t)n;
+}
+
+json_t *ib_results_load_max(const char *path, size_t max_bytes, char *err, size_t errlen)
+{
+	struct capped c = { .left = max_bytes };
 	json_error_t je;
-	json_t *doc = json_load_file(path, 0, &je);
+	struct stat st;
+	json_t *doc;
 	const char *schema;
 
+	c.fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (c.fd < 0) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	if (fstat(c.fd, &st) == 0 && S_ISREG(st.st_mode) && (uint64_t)st.st_size > max_bytes) {
+		snprintf(err, errlen, "%s: %.1f MiB is over the limit of %g MiB for a results document "
+			 "(report holds a whole document in memory, about 7 times its size): raise it with "
+			 "--max-size MIB or IOMMUBENCH_REPORT_MAX_MIB", path, (double)st.st_size / (1 << 20),
+			 (double)max_bytes / (1 << 20));
+		close(c.fd);
+		return NULL;
+	}
+	doc = json_load_callback(capped_read, &c, 0, &je);
+	close(c.fd);
 	if (!doc) {
-		snprintf(err, errlen, "%s:%d: %s", path, je.line, je.text);
+		if (c.over)
+			snprintf(err, errlen, "%s: more than the limit of %g MiB for a results document: raise it "
+				 "with --max-size MIB or IOMMUBENCH_REPORT_MAX_MIB", path,
+				 (double)max_bytes / (1 << 20));
+		else if (c.err)
+			snprintf(err, errlen, "%s: reading: %s", path, strerror(c.err));
+		else
+			snprintf(err, errlen, "%s:%d: %s", path, je.line, je.text);
 		return NULL;
 	}
 	schema = json_string_value(json_object_get(doc, "schema"));
@@ -357,4 +419,9 @@ json_t *ib_results_load(const char *path, char *err, size_t errlen)
 		return NULL;
 	}
 	return doc;
+}
+
+json_t *ib_results_load(const char *path, char *err, size_t errlen)
+{
+	return ib_results_load_max(path, (size_t)IB_RESULTS_MAX_MIB << 20, err, errlen);
 }

@@ -38,4 +38,19 @@ json_t *ib_ops_json(const struct ib_hook *hooks, const struct ib_readout *r);
 int ib_results_write(json_t *doc, const char *path, char *err, size_t errlen);
 json_t *ib_results_load(const char *path, char *err, size_t errlen);
 
+/* The largest document ib_results_load_max() takes by default: jansson
+ * keeps a whole document in memory, about 7 times its size. */
+#define IB_RESULTS_MAX_MIB 64
+/* As ib_results_load(), refusing a file of more than max_bytes (checked
+ * with fstat before reading, and while reading for files that grow). */
+json_t *ib_results_load_max(const char *path, size_t max_bytes, char *err, size_t errlen);
+/* Checks the whole document against the contract of schema iommubench/1
+ * (every part `report` reads: required keys and their types; the same
+ * contract as docs/results.schema.json). 0, or -1 with err "PATH: .json.path:
+ * expected X, got Y" or "PATH: .json.path: missing (required: X)". */
+int ib_results_validate(json_t *doc, const char *path, char *err, size_t errlen);
+/* "failed" (error is a string), "interrupted" (interrupted is a string:
+ * the signal), or NULL for a complete run. */
+const char *ib_results_incomplete(json_t *doc);
+
 #endif

@@ -299,6 +299,111 @@ static void test_render(void)
 	json_decref(cand);
 }
 
+/* hooks[] and contexts[] are matched by key through an index (linear,
+ * not a search per entry): the same rows and warnings, in any order */
+static void test_lookups(void)
+{
+	struct ib_report_opts o;
+	json_t *b = doc("s", 3, 0, 0.01, 1, 640, 640), *a = doc("s", 3, 0, 0.01, 2, 640, 640), *m, *w, *ca, *cb;
+	char err[512];
+	const char *text = "";
+	size_t i;
+
+	ib_report_opts_default(&o);
+	o.cmp.resamples = 200;
+	/* hooks: a name in both (mode differs), a per-driver id whose name
+	 * repeats with another layer, and a hook in one run only */
+	json_array_extend(json_object_get(b, "hooks"), json_pack("[{s:s, s:s, s:b}, {s:s, s:s, s:s, s:b},"
+		" {s:s, s:s, s:s, s:b}, {s:s, s:s, s:b}]",
+		"name", "iommu_map", "mode", "fentry", "attached", 1,
+		"name", "arm_smmu_map_pages", "id", "arm_smmu_map_pages@smmu", "mode", "kprobe", "attached", 1,
+		"name", "arm_smmu_map_pages", "id", "arm_smmu_map_pages@smmu-v3", "mode", "kprobe", "attached", 1,
+		"name", "only_in_base", "mode", "fentry", "attached", 1));
+	json_array_extend(json_object_get(a, "hooks"), json_pack("[{s:s, s:s, s:s, s:b}, {s:s, s:s, s:s, s:b},"
+		" {s:s, s:s, s:b}]",
+		"name", "arm_smmu_map_pages", "id", "arm_smmu_map_pages@smmu-v3", "mode", "kprobe", "attached", 1,
+		"name", "arm_smmu_map_pages", "id", "arm_smmu_map_pages@smmu", "mode", "none", "attached", 0,
+		"name", "iommu_map", "mode", "kprobe", "attached", 1));
+	/* contexts in another order in each run, one only in the candidate */
+	cb = json_pack("[{s:i, s:{s:i}}, {s:i, s:{s:i}}]", "id", 1, "harness", "map_calls", 10,
+		       "id", 0, "harness", "map_calls", 5);
+	ca = json_pack("[{s:i, s:{s:i}}, {s:i, s:{s:i}}, {s:i, s:{s:i}}]", "id", 0, "harness", "map_calls", 5,
+		       "id", 2, "harness", "map_calls", 7, "id", 1, "harness", "map_calls", 12);
+	json_object_set_new(b, "contexts", cb);
+	json_object_set_new(a, "contexts", ca);
+	m = cmp(a, b, &o, err, sizeof(err));
+	CHECK(m != NULL, "%s", err);
+	json_array_foreach(json_object_get(m, "warnings"), i, w)
+		if (strstr(json_string_value(w), "hook modes differ"))
+			text = json_string_value(w);
+	CHECK_STR(text, "hook modes differ (baseline/candidate) for 2 hook(s): iommu_map fentry/kprobe, "
+		  "arm_smmu_map_pages@smmu kprobe/none");
+	CHECK(json_number_value(json_object_get(fig(m, "contexts.1.harness.map_calls"), "base")) == 10 &&
+	      json_number_value(json_object_get(fig(m, "contexts.1.harness.map_calls"), "cand")) == 12,
+	      "context 1 matched by id across orders");
+	CHECK(json_is_true(json_object_get(fig(m, "contexts.1.harness.map_calls"), "changed")), "context 1 changed");
+	CHECK(json_is_false(json_object_get(fig(m, "contexts.0.harness.map_calls"), "changed")), "context 0 same");
+	CHECK(json_is_null(json_object_get(fig(m, "contexts.2.harness.map_calls"), "base")) &&
+	      json_number_value(json_object_get(fig(m, "contexts.2.harness.map_calls"), "cand")) == 7,
+	      "context 2 only in the candidate");
+	{
+		size_t rows = 0;
+		json_t *r;
+
+		json_array_foreach(json_object_get(m, "counts"), i, r)
+			rows += !strncmp(ib_report_gets(r, "figure"), "contexts.", 9) &&
+				strstr(ib_report_gets(r, "figure"), ".harness.map_calls") != NULL;
+		CHECK_EQ_U64(rows, 3);
+	}
+	json_decref(m);
+	json_decref(a);
+	json_decref(b);
+}
+
+/* failed and interrupted runs: listed in the model, gate tripped (exit 1
+ * with --fail-above) unless allow_incomplete */
+static void test_incomplete(void)
+{
+	struct ib_report_opts o;
+	json_t *b = doc("s", 3, 0, 0.01, 1, 640, 640), *a = doc("s", 3, 0, 0.01, 2, 640, 640), *m, *x;
+	char err[512];
+
+	ib_report_opts_default(&o);
+	o.cmp.resamples = 200;
+	o.fail_above = 50;
+	m = cmp(a, b, &o, err, sizeof(err));
+	CHECK_EQ_U64(json_array_size(json_object_get(m, "incomplete")), 0);
+	CHECK_EQ_U64(ib_report_geti(m, "exit"), 0);
+	json_decref(m);
+	json_object_set_new(a, "error", json_string("MAP_DMA: Cannot allocate memory"));
+	json_object_set_new(b, "interrupted", json_string("Terminated"));
+	m = cmp(a, b, &o, err, sizeof(err));
+	CHECK_EQ_U64(json_array_size(json_object_get(m, "incomplete")), 2);
+	x = json_array_get(json_object_get(m, "incomplete"), 0);
+	CHECK_STR(ib_report_gets(x, "run"), "candidate");
+	CHECK_STR(ib_report_gets(x, "reason"), "failed");
+	CHECK_STR(ib_report_gets(x, "detail"), "MAP_DMA: Cannot allocate memory");
+	x = json_array_get(json_object_get(m, "incomplete"), 1);
+	CHECK_STR(ib_report_gets(x, "run"), "baseline");
+	CHECK_STR(ib_report_gets(x, "reason"), "interrupted");
+	CHECK_EQ_U64(ib_report_geti(m, "exit"), 1);
+	json_decref(m);
+	o.allow_incomplete = true;
+	m = cmp(a, b, &o, err, sizeof(err));
+	CHECK_EQ_U64(json_array_size(json_object_get(m, "incomplete")), 2);
+	CHECK(json_is_false(json_object_get(json_array_get(json_object_get(m, "incomplete"), 0), "gated")), "not gated");
+	CHECK_EQ_U64(ib_report_geti(m, "exit"), 0);
+	json_decref(m);
+	/* without --fail-above the gate decides nothing: exit 0 */
+	o.allow_incomplete = false;
+	o.fail_above = -1;
+	m = cmp(a, b, &o, err, sizeof(err));
+	CHECK_EQ_U64(ib_report_geti(m, "exit"), 0);
+	json_decref(m);
+	json_decref(a);
+	json_decref(b);
+}
+
 int main(void)
 {
 	test_shifts();
@@ -307,5 +412,7 @@ int main(void)
 	test_identity();
 	test_repetitions();
 	test_render();
+	test_lookups();
+	test_incomplete();
 	return CHECK_DONE();
 }

@@ -11,6 +11,7 @@
 #include "hooks.h"
 #include "probes.h"
 #include "results.h"
+#include "keep_doc.h"
 
 /* room for the whole catalog (checked in main) */
 static struct ib_hook hooks[256];
@@ -75,6 +76,8 @@ static void check_reference(const char *path)
 	CHECK(d != NULL, "%s: %s", path, err);
 	if (!d)
 		return;
+	/* the whole contract report checks (docs/results.schema.json) */
+	CHECK(ib_results_validate(d, path, err, sizeof(err)) == 0, "%s", err);
 	host = json_object_get(d, "host");
 	CHECK(json_is_string(json_object_get(host, "kernel")), "%s: host.kernel", path);
 	CHECK(json_is_string(json_object_get(host, "arch")), "%s: host.arch", path);
@@ -101,6 +104,72 @@ static void check_reference(const char *path)
 	}
 	CHECK(json_is_object(json_object_get(json_object_get(d, "harness"), "timer")), "%s: harness.timer", path);
 	json_decref(d);
+}
+
+/* A whole run document as run writes it (the same builders), through the
+ * writer: it meets the contract report checks (and, kept, the JSON Schema:
+ * tests/test-schema.sh); a failed run's too; a broken one is refused with
+ * the JSON path; a document over the size limit is refused unread. */
+static void test_whole_document(const char *dir)
+{
+	static struct ib_readout r;
+	struct ib_err_stats drops = { .irq_unknown = 2 };
+	char path[256], err[512];
+	json_t *doc, *back;
+
+	fill(&r.role[IB_ROLE_MAP], 10, 1000);
+	fill(&r.hook[0], 10, 1000);
+	doc = ib_doc_new("2026-12-01T00:00:00Z", "2026-12-01T00:00:01Z");
+	json_object_set_new(doc, "scenario", json_pack("{s:s, s:s, s:i}", "name", "basic", "backend", "vfio",
+						       "loops", 1));
+	json_object_set_new(doc, "backend", json_string("vfio"));
+	json_object_set_new(doc, "probes", json_true());
+	json_object_set_new(doc, "hooks", ib_hooks_json(hooks, &r));
+	json_object_set_new(doc, "ops", ib_ops_json(hooks, &r));
+	json_object_set_new(doc, "contexts", json_array());
+	json_object_set_new(doc, "repetitions", json_null());
+	json_object_set_new(doc, "drops", ib_drops_json(&drops));
+	json_object_set_new(doc, "error", json_null());
+	json_object_set_new(doc, "interrupted", json_false());
+	snprintf(path, sizeof(path), "%s/whole.json", dir);
+	CHECK(ib_results_write(doc, path, err, sizeof(err)) == 0, "write: %s", err);
+	back = ib_results_load(path, err, sizeof(err));
+	CHECK(back && ib_results_validate(back, path, err, sizeof(err)) == 0, "whole document valid: %s", err);
+	CHECK(back && !ib_results_incomplete(back), "complete");
+	keep_doc(doc, "results-run.json");
+	json_decref(back);
+
+	/* too big for a limit of 100 bytes: refused before it is parsed */
+	back = ib_results_load_max(path, 100, err, sizeof(err));
+	CHECK(!back && strstr(err, "is over the limit of") && strstr(err, "IOMMUBENCH_REPORT_MAX_MIB"),
+	      "size limit: %s", err);
+	json_decref(back);
+
+	json_object_set_new(doc, "error", json_string("VFIO_IOMMU_MAP_DMA: Cannot allocate memory"));
+	CHECK(ib_results_validate(doc, "failed.json", err, sizeof(err)) == 0, "failed run valid: %s", err);
+	CHECK_STR(ib_results_incomplete(doc), "failed");
+	keep_doc(doc, "results-run-failed.json");
+	json_object_set_new(doc, "error", json_null());
+	json_object_set_new(doc, "interrupted", json_string("Interrupt"));
+	CHECK_STR(ib_results_incomplete(doc), "interrupted");
+	keep_doc(doc, "results-run-interrupted.json");
+
+	/* broken: the path of the first wrong part is named */
+	json_object_set_new(json_object_get(json_object_get(doc, "ops"), "map"), "count", json_string("10"));
+	CHECK(ib_results_validate(doc, "x.json", err, sizeof(err)) == -1, "wrong type refused");
+	CHECK_STR(err, "x.json: .ops.map.count: expected an integer >= 0, got string");
+	json_object_del(json_object_get(json_object_get(doc, "ops"), "map"), "count");
+	CHECK(ib_results_validate(doc, "x.json", err, sizeof(err)) == -1, "missing count refused");
+	CHECK_STR(err, "x.json: .ops.map.count: missing (required: an integer >= 0)");
+	json_object_set_new(json_object_get(json_object_get(doc, "ops"), "map"), "count", json_integer(10));
+	json_array_append_new(json_object_get(doc, "hooks"), json_pack("{s:s}", "name", "x\n\"y"));
+	CHECK(ib_results_validate(doc, "x.json", err, sizeof(err)) == -1, "incomplete hook refused");
+	CHECK(strstr(err, ".role: missing (required: a string)") != NULL, "hook without role: %s", err);
+	json_decref(doc);
+	doc = json_integer(3);
+	CHECK(ib_results_validate(doc, "x.json", err, sizeof(err)) == -1, "not an object");
+	CHECK_STR(err, "x.json: .: expected an object, got integer");
+	json_decref(doc);
 }
 
 int main(void)
@@ -245,6 +314,7 @@ int main(void)
 			check_reference(g.gl_pathv[k]);
 		globfree(&g);
 	}
+	test_whole_document(dir);
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	if (system(cmd))
 		return 1;

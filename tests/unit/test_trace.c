@@ -9,6 +9,7 @@
 #include <bpf/btf.h>
 #include "check.h"
 #include "trace.h"
+#include "keep_doc.h"
 
 static struct ib_hook hooks[512];
 
@@ -218,6 +219,25 @@ int main(void)
 			free(buf);
 			CHECK_EQ_U64(json_integer_value(json_object_get(json_object_get(doc, "trace"), "exit_status")), 3);
 			CHECK(json_is_false(json_object_get(json_object_get(doc, "trace"), "still_running")), "done");
+			/* completed as cmd_trace.c completes it: a whole trace
+			 * document meets the contract report checks */
+			{
+				json_t *whole = ib_doc_new("2026-12-01T00:00:00Z", "2026-12-01T00:00:02Z");
+				char err[512];
+
+				json_object_set_new(whole, "scenario", json_null());
+				json_object_set_new(whole, "probes", json_true());
+				json_object_update(whole, doc);
+				json_object_set_new(whole, "hooks", ib_hooks_json(hooks, NULL));
+				json_object_set_new(whole, "ops", json_object());
+				json_object_set_new(whole, "drops", ib_drops_json(&(struct ib_err_stats){ 0 }));
+				json_object_set_new(whole, "error", json_null());
+				json_object_set_new(whole, "interrupted", json_false());
+				CHECK(ib_results_validate(whole, "trace.json", err, sizeof(err)) == 0,
+				      "whole trace document valid: %s", err);
+				keep_doc(whole, "trace.json");
+				json_decref(whole);
+			}
 			json_decref(doc);
 		}
 	}
