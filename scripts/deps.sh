@@ -15,6 +15,7 @@ pkgs=(
 	qemu-system-x86          # the lab: q35 with intel-iommu and the edu device
 	jq                       # lab tests read the results documents
 	gnuplot-nox              # report --format html: plots rendered to inline SVG
+	python3                  # tests/test-report-hostile.sh: parses the reports (xml.etree, html.parser)
 	chromium                 # tests/test-report-html.sh: the HTML report in a headless browser
 	busybox-static cpio kmod xz-utils zstd   # the lab's initramfs (depmod, decompressing modules)
 	flex                     # x86-iommufd lab kernel build (lab/build-kernel): Kconfig and dtc lexers

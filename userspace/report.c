@@ -7,7 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include "cli.h"
+#include "escape.h"
 #include "report.h"
 #include "results.h"
 
@@ -60,9 +62,27 @@ static int parse_double(const char *opt, const char *s, double lo, double hi, do
 	errno = 0;
 	*out = strtod(s, &end);
 	if (errno || end == s || *end || !(*out >= lo && *out <= hi)) {
-		fprintf(stderr, "iommubench: report: %s '%s': want a number from %g to %g\n", opt, s, lo, hi);
+		fprintf(stderr, "iommubench: report: %s '%s': want a number from %g to %g\n", opt, ib_term(s), lo, hi);
 		return -EINVAL;
 	}
+	return 0;
+}
+
+/*
+ * As JSON, in ASCII: strings of the document keep their content, but no
+ * control character (jansson escapes C0, JSON_ENSURE_ASCII C1, and DEL,
+ * which jansson leaves raw, is escaped here) reaches a terminal raw.
+ */
+static int dump_json(FILE *f, json_t *j)
+{
+	char *t = json_dumps(j, JSON_INDENT(2) | JSON_SORT_KEYS | JSON_REAL_PRECISION(10) | JSON_ENSURE_ASCII);
+
+	if (!t)
+		return -ENOMEM;
+	for (char *p = t; *p; p++)
+		*p == 0x7f ? fputs("\\u007f", f) : fputc(*p, f);
+	fputc('\n', f);
+	free(t);
 	return 0;
 }
 
@@ -86,9 +106,12 @@ int cmd_report(int argc, char **argv, const struct ib_global *g)
 	const char *fmt = "md", *out = NULL;
 	json_t *docs[2] = { NULL, NULL }, *model = NULL;
 	char err[2048];
+	char *text = NULL;
+	size_t len = 0;
+	struct stat st;
 	double d;
-	int c, rc = 2, nin;
-	FILE *f = stdout;
+	int c, rc = 2, nin, e = 0;
+	FILE *f;
 
 	(void)g;
 	ib_report_opts_default(&o);
@@ -104,7 +127,7 @@ int cmd_report(int argc, char **argv, const struct ib_global *g)
 		case OPT_FORMAT:
 			fmt = optarg;
 			if (strcmp(fmt, "md") && strcmp(fmt, "html") && strcmp(fmt, "junit") && strcmp(fmt, "json")) {
-				fprintf(stderr, "iommubench: report: --format '%s': want md, html, junit or json\n", fmt);
+				fprintf(stderr, "iommubench: report: --format '%s': want md, html, junit or json\n", ib_term(fmt));
 				return 2;
 			}
 			break;
@@ -146,35 +169,32 @@ int cmd_report(int argc, char **argv, const struct ib_global *g)
 	for (int i = 0; i < nin; i++) {
 		docs[i] = ib_results_load(argv[optind + i], err, sizeof(err));
 		if (!docs[i]) {
-			fprintf(stderr, "iommubench: report: %s (is it an iommubench results document, and complete?)\n", err);
+			fprintf(stderr, "iommubench: report: %s (is it an iommubench results document, and complete?)\n",
+				ib_term(err));
 			goto out;
 		}
 	}
 	if (nin == 2) {
 		model = ib_report_compare(docs[0], argv[optind], docs[1], argv[optind + 1], &o, err, sizeof(err));
 		if (!model) {
-			fprintf(stderr, "iommubench: report: %s\n", err);
+			fprintf(stderr, "iommubench: report: %s\n", ib_term(err));
 			goto out;
 		}
 	}
-	if (out) {
-		/* O_EXCL: never overwrite, as `run` does */
-		int fd = open(out, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-
-		if (fd < 0) {
-			fprintf(stderr, "iommubench: report: %s: %s%s\n", out, strerror(errno),
-				errno == EEXIST ? ": reports are never overwritten; choose another -o" : "");
-			goto out;
-		}
-		f = fdopen(fd, "w");
-		if (!f) {
-			close(fd);
-			goto out;
-		}
+	/* refused before the work; ib_write_atomic refuses again if it appears meanwhile */
+	if (out && !lstat(out, &st)) {
+		fprintf(stderr, "iommubench: report: %s: %s: reports are never overwritten; choose another -o\n",
+			ib_term(out), strerror(EEXIST));
+		goto out;
+	}
+	/* the whole report in memory first: -o writes it atomically, stdout whole */
+	f = open_memstream(&text, &len);
+	if (!f) {
+		fprintf(stderr, "iommubench: report: %s\n", strerror(errno));
+		goto out;
 	}
 	if (!strcmp(fmt, "json")) {
-		json_dumpf(model ? model : docs[0], f, JSON_INDENT(2) | JSON_SORT_KEYS | JSON_REAL_PRECISION(10));
-		fputc('\n', f);
+		e = dump_json(f, model ? model : docs[0]);
 	} else if (!strcmp(fmt, "junit")) {
 		model ? ib_report_junit(f, model) : ib_report_junit_single(f, docs[0], argv[optind]);
 	} else if (!strcmp(fmt, "html")) {
@@ -183,18 +203,29 @@ int cmd_report(int argc, char **argv, const struct ib_global *g)
 	} else {
 		model ? ib_report_md_compare(f, model) : ib_report_md_single(f, docs[0], argv[optind]);
 	}
+	if (fclose(f) && !e)
+		e = -errno;
+	if (e) {
+		fprintf(stderr, "iommubench: report: rendering the report in memory: %s\n", strerror(-e));
+		goto out;
+	}
 	rc = model ? (int)ib_report_geti(model, "exit") : 0;
-	if (f != stdout ? fclose(f) : fflush(f)) {
-		fprintf(stderr, "iommubench: report: writing %s: %s\n", out ? out : "stdout", strerror(errno));
+	if (out && ib_write_atomic(out, text, len, false, err, sizeof(err))) {
+		fprintf(stderr, "iommubench: report: %s\n", ib_term(err));
+		rc = 2;
+	} else if (!out && (fwrite(text, 1, len, stdout) != len || fflush(stdout))) {
+		fprintf(stderr, "iommubench: report: writing stdout: %s\n", strerror(errno));
 		rc = 2;
 	}
 	if (rc == 1) {
 		char *t = json_dumps(json_object_get(model, "tripped"), JSON_COMPACT);
 
-		fprintf(stderr, "iommubench: report: gate tripped (--fail-above %g): %s\n", o.fail_above, t ? t : "?");
+		fprintf(stderr, "iommubench: report: gate tripped (--fail-above %g): %s\n", o.fail_above,
+			t ? ib_term(t) : "?");
 		free(t);
 	}
 out:
+	free(text);
 	json_decref(model);
 	json_decref(docs[0]);
 	json_decref(docs[1]);
