@@ -68,10 +68,10 @@ check_eq "gnuplot fails: said for every plot" "$(grep -c 'no plot: gnuplot faile
 check_eq "gnuplot fails: its output not on the page" "$(grep -c '<svg broken' "$tmp/fail.html")" 0
 check_eq "gnuplot fails: no plot files left behind" "$(ls -A "$tmp/plots")" ""
 
-# -o: a write that fails (RLIMIT_FSIZE, SIGXFSZ ignored: EFBIG) leaves
+# -o: a write that fails (over RLIMIT_FSIZE: EFBIG, as ENOSPC would) leaves
 # neither a partial report nor a temporary file, and a rerun can write it
 mkdir "$tmp/o"
-(ulimit -f 4; trap '' XFSZ; exec "$bin" report $D/hostile-a.json --format html -o "$tmp/o/r.html") \
+(ulimit -f 4; exec "$bin" report $D/hostile-a.json --format html -o "$tmp/o/r.html") \
 	2> "$tmp/o.err"
 check_eq "-o, write fails: exit 2" $? 2
 check_eq "-o, write fails: errno named" "$(grep -c 'File too large' "$tmp/o.err")" 1
@@ -84,4 +84,17 @@ check_eq "-o, rerun: only the report in the directory" "$(ls -A "$tmp/o")" r.htm
 check_eq "-o, existing file: exit 2" $? 2
 check_eq "-o, existing file: untouched" "$(tail -n1 "$tmp/o/r.html")" "</body></html>"
 check_eq "-o, existing file: no temporary file left" "$(ls -A "$tmp/o")" r.html
+
+# a signal while rendering: the plot directory is removed, no report written
+printf '#!/bin/sh\necho $$ > "%s/gp.pid"\nexec sleep 60\n' "$tmp" > "$tmp/bin/gnuplot"
+PATH=$tmp/bin:$PATH TMPDIR=$tmp/plots "$bin" report $D/base.json --format html -o "$tmp/o/sig.html" &
+pid=$!
+for _ in $(seq 200); do [ -s "$tmp/gp.pid" ] && break; sleep 0.05; done
+check_eq "signal: the plot directory exists while gnuplot runs" "$(ls -A "$tmp/plots" | wc -l)" 1
+kill -TERM $pid
+wait $pid
+check_eq "SIGTERM: report dies of it" $? 143
+kill "$(cat "$tmp/gp.pid")" 2> /dev/null
+check_eq "SIGTERM: no plot directory left" "$(ls -A "$tmp/plots")" ""
+check_eq "SIGTERM: no report, no temporary file" "$(ls -A "$tmp/o")" r.html
 lab_done report-hostile

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <math.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -12,6 +13,7 @@
 #include "escape.h"
 #include "report.h"
 #include "results.h"
+#include "tmpfiles.h"
 
 static const char report_usage[] =
 "usage: iommubench report RUN.json [BASELINE.json] [--format md|html|junit|json] [-o FILE]\n"
@@ -31,7 +33,8 @@ static const char report_usage[] =
 "  --format F        md (default: fits a CI job summary), html (one file, plots by\n"
 "                    gnuplot inline as SVG), junit (one test case per gated figure),\n"
 "                    json (machine-readable verdicts)\n"
-"  -o, --output FILE write there instead of stdout; an existing file is never overwritten\n"
+"  -o, --output FILE write there instead of stdout, atomically (whole or not at all);\n"
+"                    an existing file is never overwritten\n"
 "  --fail-above PCT  exit 1 when a gated timing is significantly slower by more than PCT %\n"
 "                    (Holm-adjusted p <= 1 - confidence and the ratio interval's lower bound\n"
 "                    above 1 + PCT/100) or a gated count is higher by more than PCT %\n"
@@ -160,6 +163,10 @@ int cmd_report(int argc, char **argv, const struct ib_global *g)
 			return 2;
 		}
 	}
+	/* Ctrl-C, SIGTERM, SIGHUP: no plot directory, no temporary report left */
+	ib_tmp_remove_on_signals();
+	/* over RLIMIT_FSIZE a write fails (EFBIG, said and cleaned up) instead of killing */
+	signal(SIGXFSZ, SIG_IGN);
 	nin = argc - optind;
 	if (nin < 1 || nin > 2) {
 		fprintf(stderr, "iommubench: report: want one results file (a summary) or two (candidate, baseline), got %d\n%s",

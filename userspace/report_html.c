@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include "escape.h"
 #include "report.h"
+#include "tmpfiles.h"
 #include "summary.h"
 
 #define geti ib_report_geti
@@ -36,6 +37,8 @@ static int write_file(const char *dir, const char *name, const char *text)
 	int e;
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if (ib_tmp_add(path))
+		return -ENOSPC;
 	o = fopen(path, "wx");
 	if (!o)
 		return -errno;
@@ -54,8 +57,10 @@ static void remove_files(const char *dir)
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
 		unlink(path);
+		ib_tmp_del(path);
 	}
 	rmdir(dir);
+	ib_tmp_del(dir);
 }
 
 /* gnuplot in dir on plot.gp, its stdout in *svg (malloc'd); its exit status or -errno */
@@ -122,7 +127,7 @@ static void plot(FILE *f, const char *name, const char *what, const char *script
 			tmp && *tmp ? "$TMPDIR" : "/tmp", strerror(errno));
 		return;
 	}
-	rc = write_file(dir, "plot.gp", script);
+	rc = ib_tmp_add(dir) ? -ENOSPC : write_file(dir, "plot.gp", script);
 	for (int i = 0; i < n && i < MAX_DATA && !rc; i++) {
 		snprintf(file, sizeof(file), "%d.dat", i);
 		rc = write_file(dir, file, data[i]);

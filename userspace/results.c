@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include "hostinfo.h"
 #include "results.h"
+#include "tmpfiles.h"
 #include "stats.h"
 
 #ifndef IB_VERSION
@@ -305,9 +306,11 @@ int ib_write_atomic(const char *path, const char *text, size_t len, bool keep, c
 		snprintf(err, errlen, "%s: path too long", path);
 		return -ENAMETOOLONG;
 	}
+	ib_tmp_add(tmp); /* removed if a signal ends the process meanwhile */
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 	if (fd < 0) {
 		e = -errno;
+		ib_tmp_del(tmp);
 		snprintf(err, errlen, "creating %s: %s", tmp, strerror(-e));
 		return e;
 	}
@@ -318,6 +321,7 @@ int ib_write_atomic(const char *path, const char *text, size_t len, bool keep, c
 		snprintf(err, errlen, "writing %s: %s", tmp, strerror(-e));
 		close(fd);
 		unlink(tmp);
+		ib_tmp_del(tmp);
 		return e;
 	}
 	close(fd);
@@ -329,9 +333,11 @@ int ib_write_atomic(const char *path, const char *text, size_t len, bool keep, c
 			 keep ? tmp : "", keep ? ")" : "");
 		if (!keep)
 			unlink(tmp);
+		ib_tmp_del(tmp);
 		return e;
 	}
 	unlink(tmp);
+	ib_tmp_del(tmp);
 	return 0;
 }
 
