@@ -84,9 +84,10 @@ static int run_gnuplot(const char *dir, char **svg)
 		return rc;
 	}
 	if (pid == 0) {
-		int null = open("/dev/null", O_WRONLY);
+		int null = open("/dev/null", O_RDWR);
 
-		if (chdir(dir) || dup2(p[1], STDOUT_FILENO) < 0 || null < 0 || dup2(null, STDERR_FILENO) < 0)
+		if (chdir(dir) || dup2(p[1], STDOUT_FILENO) < 0 || null < 0 || dup2(null, STDIN_FILENO) < 0 ||
+		    dup2(null, STDERR_FILENO) < 0)
 			_exit(126);
 		execlp("gnuplot", "gnuplot", "plot.gp", (char *)NULL);
 		_exit(127);
@@ -141,9 +142,10 @@ static void plot(FILE *f, const char *name, const char *what, const char *script
 			fputs(svg_at, f);
 		else if (rc < 0)
 			fprintf(f, "<p class=\"warn\">no plot: running gnuplot: %s</p>\n", strerror(-rc));
+		else if (rc == 127)
+			fprintf(f, "<p class=\"warn\">no plot: gnuplot is not installed (install the Debian package gnuplot-nox)</p>\n");
 		else
-			fprintf(f, "<p class=\"warn\">no plot: gnuplot %s (install the Debian package gnuplot-nox)</p>\n",
-				rc == 127 ? "is not installed" : "failed");
+			fprintf(f, "<p class=\"warn\">no plot: gnuplot failed (exit status %d, or no whole SVG)</p>\n", rc);
 		free(svg);
 	}
 	remove_files(dir);
