@@ -13,14 +13,16 @@ here=$(cd "$(dirname "$0")" && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 D=tests/data/report
-chk="python3 $here/check-report-output.py"
+# Debian's python3 (make deps); a version manager's shim costs seconds a call
+py=/usr/bin/python3
+[ -x $py ] || py=python3
+chk="$py $here/check-report-output.py"
 export IB_HOSTILE_MARKER=$tmp/marker
 mkdir "$tmp/plots"
 
 # name|arguments: single runs (hardware, lab, trace) and comparisons
 cases=("a|$D/hostile-a.json" "lab|$D/hostile-lab.json" "trace|$D/hostile-trace.json"
-	"ba|$D/hostile-b.json $D/hostile-a.json" "aa|$D/hostile-a.json $D/hostile-a.json"
-	"lablab|$D/hostile-lab.json $D/hostile-lab.json")
+	"ba|$D/hostile-b.json $D/hostile-a.json" "lablab|$D/hostile-lab.json $D/hostile-lab.json")
 for c in "${cases[@]}"; do
 	name=${c%%|*}
 	for fmt in md html junit json; do
@@ -71,19 +73,18 @@ check_eq "gnuplot fails: no plot files left behind" "$(ls -A "$tmp/plots")" ""
 # -o: a write that fails (over RLIMIT_FSIZE: EFBIG, as ENOSPC would) leaves
 # neither a partial report nor a temporary file, and a rerun can write it
 mkdir "$tmp/o"
-(ulimit -f 4; exec "$bin" report $D/hostile-a.json --format html -o "$tmp/o/r.html") \
-	2> "$tmp/o.err"
+(ulimit -f 4; exec "$bin" report $D/hostile-a.json -o "$tmp/o/r.md") 2> "$tmp/o.err"
 check_eq "-o, write fails: exit 2" $? 2
 check_eq "-o, write fails: errno named" "$(grep -c 'File too large' "$tmp/o.err")" 1
 check_eq "-o, write fails: nothing left in the directory" "$(ls -A "$tmp/o")" ""
-TMPDIR=$tmp/plots "$bin" report $D/hostile-a.json --format html -o "$tmp/o/r.html"
+"$bin" report $D/hostile-a.json -o "$tmp/o/r.md"
 check_eq "-o, rerun: exit 0" $? 0
-check_eq "-o, rerun: the whole report" "$(tail -n1 "$tmp/o/r.html")" "</body></html>"
-check_eq "-o, rerun: only the report in the directory" "$(ls -A "$tmp/o")" r.html
-"$bin" report $D/base.json -o "$tmp/o/r.html" 2> "$tmp/o.err"
+check_eq "-o, rerun: the whole report (as on stdout)" "$(cmp "$tmp/o/r.md" "$tmp/a.md" && echo same)" same
+check_eq "-o, rerun: only the report in the directory" "$(ls -A "$tmp/o")" r.md
+"$bin" report $D/base.json -o "$tmp/o/r.md" 2> "$tmp/o.err"
 check_eq "-o, existing file: exit 2" $? 2
-check_eq "-o, existing file: untouched" "$(tail -n1 "$tmp/o/r.html")" "</body></html>"
-check_eq "-o, existing file: no temporary file left" "$(ls -A "$tmp/o")" r.html
+check_eq "-o, existing file: untouched" "$(cmp "$tmp/o/r.md" "$tmp/a.md" && echo same)" same
+check_eq "-o, existing file: no temporary file left" "$(ls -A "$tmp/o")" r.md
 
 # a signal while rendering: the plot directory is removed, no report written
 printf '#!/bin/sh\necho $$ > "%s/gp.pid"\nexec sleep 60\n' "$tmp" > "$tmp/bin/gnuplot"
@@ -96,5 +97,5 @@ wait $pid
 check_eq "SIGTERM: report dies of it" $? 143
 kill "$(cat "$tmp/gp.pid")" 2> /dev/null
 check_eq "SIGTERM: no plot directory left" "$(ls -A "$tmp/plots")" ""
-check_eq "SIGTERM: no report, no temporary file" "$(ls -A "$tmp/o")" r.html
+check_eq "SIGTERM: no report, no temporary file" "$(ls -A "$tmp/o")" r.md
 lab_done report-hostile
