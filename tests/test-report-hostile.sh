@@ -37,7 +37,7 @@ for c in "${cases[@]}"; do
 		# one run's JSON is the document itself
 		orig=
 		case $c in *" "*) ;; *) [ "$fmt" = json ] && orig=${c#*|} ;; esac
-		check_eq "$name $fmt: well-formed, nothing injected" "$($chk $fmt "$o" $orig)" ok
+		check_eq "$name $fmt: well-formed, nothing injected" "$($chk $fmt "$o" ${orig:+"$orig"})" ok
 	done
 	check_eq "$name: the HTML has its plots" "$(grep -c '<svg' "$tmp/$name.html")" \
 		"$(grep -c '<figcaption>' "$tmp/$name.html")"
