@@ -132,6 +132,7 @@ test-unit: $(TEST_BINS) $(APP)
 	$(Q)tests/run-unit $(TEST_BINS) | tee $(OUTPUT)/tally-unit
 	$(Q)tests/test-cli.sh $(APP) | tee $(OUTPUT)/tally-cli
 	$(Q)tests/test-schema.sh $(APP) $(OUTPUT)/tests | tee $(OUTPUT)/tally-schema
+	$(Q)tests/test-report-hostile.sh $(APP) | tee $(OUTPUT)/tally-report-hostile
 
 # the HTML report in headless Chromium: plots present, no NaN (a few seconds)
 test-report-html: $(APP)
@@ -170,7 +171,7 @@ check: deps
 	$(Q)$(MAKE) test-cross
 	$(Q)$(MAKE) test-lab
 	$(Q)$(MAKE) test-coverage
-	$(Q)tests/tally $(OUTPUT)/tally-unit $(OUTPUT)/tally-cli $(OUTPUT)/tally-schema $(OUTPUT)/tally-report-html $(OUTPUT)/tally-cross $(OUTPUT)/tally-lab $(OUTPUT)/tally-coverage
+	$(Q)tests/tally $(OUTPUT)/tally-unit $(OUTPUT)/tally-cli $(OUTPUT)/tally-schema $(OUTPUT)/tally-report-hostile $(OUTPUT)/tally-report-html $(OUTPUT)/tally-cross $(OUTPUT)/tally-lab $(OUTPUT)/tally-coverage
 
 demo: deps
 	$(Q)$(MAKE) STATIC=1 all

@@ -17,6 +17,7 @@ pkgs=(
 	python3-jsonschema       # tests/test-schema.sh: results documents against docs/results.schema.json
 	time                     # make bench: peak RSS and wall time of report (/usr/bin/time -v)
 	gnuplot-nox              # report --format html: plots rendered to inline SVG
+	python3                  # tests/test-report-hostile.sh: parses the reports (xml.etree, html.parser)
 	chromium                 # tests/test-report-html.sh: the HTML report in a headless browser
 	busybox-static cpio kmod xz-utils zstd   # the lab's initramfs (depmod, decompressing modules)
 	flex                     # x86-iommufd lab kernel build (lab/build-kernel): Kconfig and dtc lexers

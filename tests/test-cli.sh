@@ -196,7 +196,7 @@ for f in hw-failed hw-interrupted; do
 	check_eq "$f html, one run: banner" "$(grep -c '<p class="incomplete">' "$tmp/$f-one.html")" 1
 done
 check_eq "failed run: the error is quoted" \
-	"$("$bin" report $D/hw-failed.json | grep -c -F 'VFIO\_IOMMU\_MAP\_DMA: Cannot allocate memory')" 1
+	"$("$bin" report $D/hw-failed.json | grep -c -F 'VFIO_IOMMU_MAP_DMA: Cannot allocate memory')" 1
 "$bin" report --help | grep -q -- '--allow-incomplete'; check_eq "report --help names --allow-incomplete" $? 0
 "$bin" report --help | grep -q -- '--max-size'; check_eq "report --help names --max-size" $? 0
 

@@ -34,6 +34,16 @@ done
 check_eq "verdict shown" "$(grep -c 'class="slower">slower (gate)' "$tmp/dom.html")" 6
 check_eq "no NaN" "$(grep -ci 'nan[^a-z]' "$tmp/dom.html")" 0
 check_eq "no missing-plot notice" "$(grep -c 'no plot:' "$tmp/dom.html")" 0
+# a page from hostile documents (tests/data/report/hostile-*.json): the
+# browser's DOM holds no element the documents' strings tried to inject
+"$bin" report $D/hostile-b.json $D/hostile-a.json --format html -o "$tmp/h.html"
+check_eq "hostile html report written" $? 0
+timeout 120 "$chrome" --headless --no-sandbox --disable-gpu --dump-dom "file://$tmp/h.html" > "$tmp/hdom.html" 2> /dev/null
+check_eq "hostile: dump-dom: exit 0" $? 0
+check_eq "hostile: the page's own headings are there" "$(grep -c '<h2>Plots: baseline against candidate</h2>' "$tmp/hdom.html")" 1
+check_eq "hostile: no injected element in the DOM" "$(grep -ciE '<(script|img|b|iframe)[ >]' "$tmp/hdom.html")" 0
+check_eq "hostile: the payload shown as text" "$(grep -c '&lt;script&gt;alert' "$tmp/hdom.html")" \
+	"$(grep -c '&lt;script&gt;alert' "$tmp/h.html")"
 # without gnuplot the page says so instead of plots
 PATH=/nonexistent "$bin" report $D/slower.json $D/base.json --format html -o "$tmp/np.html"
 check_eq "no gnuplot: says so" "$(grep -c 'gnuplot is not installed' "$tmp/np.html")" 11

@@ -4,12 +4,16 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <math.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 #include "cli.h"
+#include "escape.h"
 #include "report.h"
 #include "results.h"
+#include "tmpfiles.h"
 
 #define IB_STR_(x) #x
 #define IB_STR(x) IB_STR_(x)
@@ -32,7 +36,8 @@ static const char report_usage[] =
 "  --format F        md (default: fits a CI job summary), html (one file, plots by\n"
 "                    gnuplot inline as SVG), junit (one test case per gated figure),\n"
 "                    json (machine-readable verdicts)\n"
-"  -o, --output FILE write there instead of stdout; an existing file is never overwritten\n"
+"  -o, --output FILE write there instead of stdout, atomically (whole or not at all);\n"
+"                    an existing file is never overwritten\n"
 "  --fail-above PCT  exit 1 when a gated timing is significantly slower by more than PCT %\n"
 "                    (Holm-adjusted p <= 1 - confidence and the ratio interval's lower bound\n"
 "                    above 1 + PCT/100) or a gated count is higher by more than PCT %\n"
@@ -78,11 +83,30 @@ static int parse_double(const char *opt, const char *s, double lo, double hi, do
 	errno = 0;
 	*out = strtod(s, &end);
 	if (errno || end == s || *end || !(*out >= lo && *out <= hi)) {
-		fprintf(stderr, "iommubench: report: %s '%s': want a number from %g to %g\n", opt, s, lo, hi);
+		fprintf(stderr, "iommubench: report: %s '%s': want a number from %g to %g\n", opt, ib_term(s), lo, hi);
 		return -EINVAL;
 	}
 	return 0;
 }
+
+/*
+ * As JSON, in ASCII: strings of the document keep their content, but no
+ * control character (jansson escapes C0, JSON_ENSURE_ASCII C1, and DEL,
+ * which jansson leaves raw, is escaped here) reaches a terminal raw.
+ */
+static int dump_json(FILE *f, json_t *j)
+{
+	char *t = json_dumps(j, JSON_INDENT(2) | JSON_SORT_KEYS | JSON_REAL_PRECISION(10) | JSON_ENSURE_ASCII);
+
+	if (!t)
+		return -ENOMEM;
+	for (char *p = t; *p; p++)
+		*p == 0x7f ? fputs("\\u007f", f) : fputc(*p, f);
+	fputc('\n', f);
+	free(t);
+	return 0;
+}
+
 
 enum { OPT_FORMAT = 256, OPT_FAIL, OPT_GATE, OPT_THRESH, OPT_CONF, OPT_RES, OPT_FORCE, OPT_ALLOW_INC, OPT_MAX_SIZE };
 
@@ -90,14 +114,13 @@ enum { OPT_FORMAT = 256, OPT_FAIL, OPT_GATE, OPT_THRESH, OPT_CONF, OPT_RES, OPT_
 static bool warn_incomplete(json_t *doc, const char *what, const char *path, bool allowed)
 {
 	const char *why = ib_results_incomplete(doc);
-	char detail[256];
+	const char *detail;
 
 	if (!why)
 		return false;
-	ib_report_sanitize(detail, sizeof(detail),
-			   json_string_value(json_object_get(doc, !strcmp(why, "failed") ? "error" : "interrupted")));
+	detail = json_string_value(json_object_get(doc, !strcmp(why, "failed") ? "error" : "interrupted"));
 	fprintf(stderr, "iommubench: report: %s %s is an incomplete run (%s: %s): its figures cover only what "
-		"ran; %s\n", what, path, why, detail, allowed ? "shown, not gated (--allow-incomplete)" :
+		"ran; %s\n", what, ib_term(path), why, ib_term(detail), allowed ? "shown, not gated (--allow-incomplete)" :
 		"it trips the gate (--fail-above exits 1; --allow-incomplete to compare it anyway)");
 	return true;
 }
@@ -122,11 +145,14 @@ int cmd_report(int argc, char **argv, const struct ib_global *g)
 	const char *fmt = "md", *out = NULL;
 	json_t *docs[2] = { NULL, NULL }, *model = NULL;
 	char err[2048];
+	char *text = NULL;
+	size_t len = 0;
+	struct stat st;
 	double d, max_mib = IB_RESULTS_MAX_MIB;
 	const char *env = getenv("IOMMUBENCH_REPORT_MAX_MIB");
 	bool incomplete = false;
-	int c, rc = 2, nin;
-	FILE *f = stdout;
+	int c, rc = 2, nin, e = 0;
+	FILE *f;
 
 	(void)g;
 	ib_report_opts_default(&o);
@@ -144,7 +170,7 @@ int cmd_report(int argc, char **argv, const struct ib_global *g)
 		case OPT_FORMAT:
 			fmt = optarg;
 			if (strcmp(fmt, "md") && strcmp(fmt, "html") && strcmp(fmt, "junit") && strcmp(fmt, "json")) {
-				fprintf(stderr, "iommubench: report: --format '%s': want md, html, junit or json\n", fmt);
+				fprintf(stderr, "iommubench: report: --format '%s': want md, html, junit or json\n", ib_term(fmt));
 				return 2;
 			}
 			break;
@@ -184,6 +210,10 @@ int cmd_report(int argc, char **argv, const struct ib_global *g)
 			return 2;
 		}
 	}
+	/* Ctrl-C, SIGTERM, SIGHUP: no plot directory, no temporary report left */
+	ib_tmp_remove_on_signals();
+	/* over RLIMIT_FSIZE a write fails (EFBIG, said and cleaned up) instead of killing */
+	signal(SIGXFSZ, SIG_IGN);
 	nin = argc - optind;
 	if (nin < 1 || nin > 2) {
 		fprintf(stderr, "iommubench: report: want one results file (a summary) or two (candidate, baseline), got %d\n%s",
@@ -193,14 +223,14 @@ int cmd_report(int argc, char **argv, const struct ib_global *g)
 	for (int i = 0; i < nin; i++) {
 		docs[i] = ib_results_load_max(argv[optind + i], (size_t)(max_mib * (1 << 20)), err, sizeof(err));
 		if (!docs[i]) {
-			fprintf(stderr, "iommubench: report: %s%s\n", err, strstr(err, "MiB for a results document") ? "" :
+			fprintf(stderr, "iommubench: report: %s%s\n", ib_term(err), strstr(err, "MiB for a results document") ? "" :
 				" (is it an iommubench results document, and complete?)");
 			goto out;
 		}
 		/* the whole document, before anything is rendered */
 		if (ib_results_validate(docs[i], argv[optind + i], err, sizeof(err))) {
 			fprintf(stderr, "iommubench: report: %s (not a valid iommubench/1 results document: "
-				"docs/results.schema.json is the contract)\n", err);
+				"docs/results.schema.json is the contract)\n", ib_term(err));
 			goto out;
 		}
 	}
@@ -210,28 +240,24 @@ int cmd_report(int argc, char **argv, const struct ib_global *g)
 	if (nin == 2) {
 		model = ib_report_compare(docs[0], argv[optind], docs[1], argv[optind + 1], &o, err, sizeof(err));
 		if (!model) {
-			fprintf(stderr, "iommubench: report: %s\n", err);
+			fprintf(stderr, "iommubench: report: %s\n", ib_term(err));
 			goto out;
 		}
 	}
-	if (out) {
-		/* O_EXCL: never overwrite, as `run` does */
-		int fd = open(out, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-
-		if (fd < 0) {
-			fprintf(stderr, "iommubench: report: %s: %s%s\n", out, strerror(errno),
-				errno == EEXIST ? ": reports are never overwritten; choose another -o" : "");
-			goto out;
-		}
-		f = fdopen(fd, "w");
-		if (!f) {
-			close(fd);
-			goto out;
-		}
+	/* refused before the work; ib_write_atomic refuses again if it appears meanwhile */
+	if (out && !lstat(out, &st)) {
+		fprintf(stderr, "iommubench: report: %s: %s: reports are never overwritten; choose another -o\n",
+			ib_term(out), strerror(EEXIST));
+		goto out;
+	}
+	/* the whole report in memory first: -o writes it atomically, stdout whole */
+	f = open_memstream(&text, &len);
+	if (!f) {
+		fprintf(stderr, "iommubench: report: %s\n", strerror(errno));
+		goto out;
 	}
 	if (!strcmp(fmt, "json")) {
-		json_dumpf(model ? model : docs[0], f, JSON_INDENT(2) | JSON_SORT_KEYS | JSON_REAL_PRECISION(10));
-		fputc('\n', f);
+		e = dump_json(f, model ? model : docs[0]);
 	} else if (!strcmp(fmt, "junit")) {
 		model ? ib_report_junit(f, model) : ib_report_junit_single(f, docs[0], argv[optind]);
 	} else if (!strcmp(fmt, "html")) {
@@ -240,21 +266,31 @@ int cmd_report(int argc, char **argv, const struct ib_global *g)
 	} else {
 		model ? ib_report_md_compare(f, model) : ib_report_md_single(f, docs[0], argv[optind]);
 	}
+	if (fclose(f) && !e)
+		e = -errno;
+	if (e) {
+		fprintf(stderr, "iommubench: report: rendering the report in memory: %s\n", strerror(-e));
+		goto out;
+	}
 	rc = model ? (int)ib_report_geti(model, "exit") :
 	     o.fail_above >= 0 && incomplete && !o.allow_incomplete ? 1 : 0;
-	if (f != stdout ? fclose(f) : fflush(f)) {
-		fprintf(stderr, "iommubench: report: writing %s: %s\n", out ? out : "stdout", strerror(errno));
+	if (out && ib_write_atomic(out, text, len, false, err, sizeof(err))) {
+		fprintf(stderr, "iommubench: report: %s\n", ib_term(err));
+		rc = 2;
+	} else if (!out && (fwrite(text, 1, len, stdout) != len || fflush(stdout))) {
+		fprintf(stderr, "iommubench: report: writing stdout: %s\n", strerror(errno));
 		rc = 2;
 	}
 	if (rc == 1 && model) {
 		char *t = json_dumps(json_object_get(model, "tripped"), JSON_COMPACT);
 
-		fprintf(stderr, "iommubench: report: gate tripped (--fail-above %g): %s%s\n", o.fail_above, t ? t : "?",
+		fprintf(stderr, "iommubench: report: gate tripped (--fail-above %g): %s%s\n", o.fail_above, t ? ib_term(t) : "?",
 			json_array_size(json_object_get(model, "incomplete")) && !o.allow_incomplete ?
 			" and an incomplete run (above)" : "");
 		free(t);
 	}
 out:
+	free(text);
 	json_decref(model);
 	json_decref(docs[0]);
 	json_decref(docs[1]);

@@ -60,7 +60,6 @@ const char *ib_report_gets(json_t *o, const char *k);
 
 /* failed and interrupted runs (report_incomplete.c) */
 /* s with control characters as spaces, cut to len (ending "...") */
-void ib_report_sanitize(char *buf, size_t len, const char *s);
 /* {run, file, reason: failed|interrupted, detail, gated}, or NULL when the
  * run is complete */
 json_t *ib_report_incomplete_json(json_t *doc, const char *run, const char *path, bool gated);

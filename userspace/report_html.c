@@ -5,59 +5,150 @@
  * plots would be.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/wait.h>
+#include "escape.h"
 #include "report.h"
+#include "tmpfiles.h"
 #include "summary.h"
 
 #define geti ib_report_geti
 #define gets_ ib_report_gets
 
-void ib_report_xml_escape(FILE *f, const char *s)
+/*
+ * gnuplot reads a script that is constant text and numbers only, and data
+ * files of numbers: nothing from a results document ever reaches it, so no
+ * document can make it run a command (its system, ! and `...` forms), and
+ * its SVG carries no text of the document. Labels that name something of
+ * the document are in the HTML around the plot, escaped. The files live in
+ * a private directory (mkdtemp under $TMPDIR or /tmp), removed on every
+ * path; gnuplot is executed directly, without a shell.
+ */
+#define MAX_DATA 2
+
+static int write_file(const char *dir, const char *name, const char *text)
 {
-	for (; s && *s; s++) {
-		switch (*s) {
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '&': fputs("&amp;", f); break;
-		case '"': fputs("&quot;", f); break;
-		default: fputc(*s, f);
-		}
-	}
+	char path[4200];
+	FILE *o;
+	int e;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	if (ib_tmp_add(path))
+		return -ENOSPC;
+	o = fopen(path, "wx");
+	if (!o)
+		return -errno;
+	fputs(text, o);
+	e = ferror(o) ? EIO : 0;
+	if (fclose(o) && !e)
+		e = errno;
+	return -e;
 }
 
-/* Runs gnuplot on script, copies its SVG (without the XML prolog) to f. */
-static void plot(FILE *f, const char *title, const char *script)
+static void remove_files(const char *dir)
 {
-	char path[] = "/tmp/iommubench-plot-XXXXXX", cmd[128], line[4096];
-	int fd = mkstemp(path), rc = -1;
-	FILE *p;
-	bool body = false;
+	static const char *const names[] = { "plot.gp", "0.dat", "1.dat" };
+	char path[4200];
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%s", dir, names[i]);
+		unlink(path);
+		ib_tmp_del(path);
+	}
+	rmdir(dir);
+	ib_tmp_del(dir);
+}
+
+/* gnuplot in dir on plot.gp, its stdout in *svg (malloc'd); its exit status or -errno */
+static int run_gnuplot(const char *dir, char **svg)
+{
+	char buf[4096];
+	int p[2], st, rc;
+	size_t len;
+	ssize_t r;
+	pid_t pid;
+	FILE *m;
+
+	*svg = NULL;
+	if (pipe2(p, O_CLOEXEC))
+		return -errno;
+	pid = fork();
+	if (pid < 0) {
+		rc = -errno;
+		close(p[0]);
+		close(p[1]);
+		return rc;
+	}
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDWR);
+
+		if (chdir(dir) || dup2(p[1], STDOUT_FILENO) < 0 || null < 0 || dup2(null, STDIN_FILENO) < 0 ||
+		    dup2(null, STDERR_FILENO) < 0)
+			_exit(126);
+		execlp("gnuplot", "gnuplot", "plot.gp", (char *)NULL);
+		_exit(127);
+	}
+	close(p[1]);
+	m = open_memstream(svg, &len);
+	while ((r = read(p[0], buf, sizeof(buf))) > 0 || (r < 0 && errno == EINTR))
+		if (r > 0 && m)
+			fwrite(buf, 1, (size_t)r, m);
+	close(p[0]);
+	if (m)
+		fclose(m);
+	while ((rc = waitpid(pid, &st, 0)) < 0 && errno == EINTR)
+		;
+	if (rc < 0)
+		return -errno;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+}
+
+/*
+ * A figure captioned name (untrusted, escaped; may be NULL) and what (our
+ * text): gnuplot run on script and data[0..n) (which the script reads as
+ * '0.dat' and '1.dat'), its SVG (from "<svg" on) copied to f, or why not.
+ */
+static void plot(FILE *f, const char *name, const char *what, const char *script, const char *const *data, int n)
+{
+	const char *tmp = getenv("TMPDIR"), *svg_at;
+	char dir[4096], file[16], *svg = NULL;
+	int rc;
 
 	fprintf(f, "<figure><figcaption>");
-	ib_report_xml_escape(f, title);
+	ib_esc_put(f, name, IB_ESC_HTML);
+	ib_esc_put(f, what, IB_ESC_HTML);
 	fprintf(f, "</figcaption>\n");
-	if (fd < 0 || write(fd, script, strlen(script)) != (ssize_t)strlen(script)) {
-		fprintf(f, "<p class=\"warn\">no plot: temporary file for gnuplot: %s</p></figure>\n", strerror(errno));
-		if (fd >= 0)
-			close(fd), unlink(path);
+	snprintf(dir, sizeof(dir), "%s/iommubench-plot-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+	if (!mkdtemp(dir)) {
+		fprintf(f, "<p class=\"warn\">no plot: temporary directory for gnuplot in %s: %s (set TMPDIR)</p></figure>\n",
+			tmp && *tmp ? "$TMPDIR" : "/tmp", strerror(errno));
 		return;
 	}
-	close(fd);
-	snprintf(cmd, sizeof(cmd), "gnuplot %s 2>/dev/null", path);
-	p = popen(cmd, "r");
-	while (p && fgets(line, sizeof(line), p)) {
-		body |= !strncmp(line, "<svg", 4);
-		if (body)
-			fputs(line, f);
+	rc = ib_tmp_add(dir) ? -ENOSPC : write_file(dir, "plot.gp", script);
+	for (int i = 0; i < n && i < MAX_DATA && !rc; i++) {
+		snprintf(file, sizeof(file), "%d.dat", i);
+		rc = write_file(dir, file, data[i]);
 	}
-	if (p)
-		rc = pclose(p);
-	unlink(path);
-	if (!body)
-		fprintf(f, "<p class=\"warn\">no plot: gnuplot %s (install the Debian package gnuplot-nox)</p>\n",
-			rc == 127 << 8 ? "is not installed" : "failed");
+	if (rc) {
+		fprintf(f, "<p class=\"warn\">no plot: temporary file for gnuplot: %s</p>\n", strerror(-rc));
+	} else {
+		rc = run_gnuplot(dir, &svg);
+		svg_at = svg ? strstr(svg, "<svg") : NULL;
+		if (rc == 0 && svg_at && strstr(svg_at, "</svg>"))
+			fputs(svg_at, f);
+		else if (rc < 0)
+			fprintf(f, "<p class=\"warn\">no plot: running gnuplot: %s</p>\n", strerror(-rc));
+		else if (rc == 127)
+			fprintf(f, "<p class=\"warn\">no plot: gnuplot is not installed (install the Debian package gnuplot-nox)</p>\n");
+		else
+			fprintf(f, "<p class=\"warn\">no plot: gnuplot failed (exit status %d, or no whole SVG)</p>\n", rc);
+		free(svg);
+	}
+	remove_files(dir);
 	fprintf(f, "</figure>\n");
 }
 
@@ -73,82 +164,91 @@ static const char head[] =
 static const char term[] = "set terminal svg size 560,340 dynamic font 'sans,10' background '#ffffff'\n"
 			   "set key top left\nset grid\n";
 
-/* "$name << EOD" with (upper bound, count, cumulative fraction) per bucket */
-static size_t hist_block(char *buf, size_t len, const char *name, json_t *hist)
+/* data file: (lower bound, upper bound, count, cumulative fraction) per bucket */
+static char *hist_data(json_t *hist)
 {
 	json_t *b = json_object_get(hist, "bounds"), *c = json_object_get(hist, "counts");
 	double total = 0, cum = 0;
-	size_t used, i;
+	char *text = NULL;
+	size_t len, i;
+	FILE *m = open_memstream(&text, &len);
 
+	if (!m)
+		return NULL;
 	for (i = 0; i < json_array_size(c); i++)
 		total += (double)json_integer_value(json_array_get(c, i));
-	used = (size_t)snprintf(buf, len, "$%s << EOD\n", name);
-	for (i = 0; i < json_array_size(c) && used < len && total > 0; i++) {
+	for (i = 0; i < json_array_size(c) && total > 0; i++) {
 		double n = (double)json_integer_value(json_array_get(c, i));
 
 		cum += n;
-		used += (size_t)snprintf(buf + used, len - used, "%g %g %g %g\n",
-			(double)json_integer_value(json_array_get(json_array_get(b, i), 0)) / 1e3,
+		fprintf(m, "%g %g %g %g\n", (double)json_integer_value(json_array_get(json_array_get(b, i), 0)) / 1e3,
 			(double)json_integer_value(json_array_get(json_array_get(b, i), 1)) / 1e3, n, cum / total);
 	}
-	if (used < len)
-		used += (size_t)snprintf(buf + used, len - used, "EOD\n");
-	return used < len ? used : len;
+	if (fclose(m)) {
+		free(text);
+		return NULL;
+	}
+	return text;
 }
 
 /* histogram and CDF of one role, of one run or two */
 static void role_plots(FILE *f, const char *role, json_t *a, json_t *b, bool emu)
 {
-	static char s[1 << 18];
 	json_t *ha = json_object_get(json_object_get(json_object_get(a, "ops"), role), "hist_ns");
 	json_t *hb = b ? json_object_get(json_object_get(json_object_get(b, "ops"), role), "hist_ns") : NULL;
-	size_t u = 0;
-	char title[128];
+	char s[1024], *d[2] = { NULL, NULL };
+	int n = 1;
 
 	if (!json_array_size(json_object_get(ha, "counts")))
 		return;
-	u += (size_t)snprintf(s + u, sizeof(s) - u, "%s", term);
-	u += hist_block(s + u, sizeof(s) - u, "A", ha);
+	d[0] = hist_data(ha);
 	if (hb && json_array_size(json_object_get(hb, "counts")))
-		u += hist_block(s + u, sizeof(s) - u, "B", hb);
-	else
-		hb = NULL;
-	snprintf(s + u, sizeof(s) - u, "set logscale x 2\nset xlabel 'latency (us)%s'\nset ylabel 'operations'\n"
-		 "set style fill transparent solid 0.4\nplot $A using 1:3:($2-$1) with boxes title '%s'%s\n",
-		 emu ? ", emulated" : "", b ? "candidate" : role, hb ? ", $B using 1:3:($2-$1) with boxes title 'baseline'" : "");
-	snprintf(title, sizeof(title), "%s latency histogram (kernel, outermost hook)%s", role, emu ? " — emulated" : "");
-	plot(f, title, s);
-	snprintf(s + u, sizeof(s) - u, "set logscale x 2\nset xlabel 'latency (us)%s'\nset ylabel 'fraction of operations'\n"
-		 "set yrange [0:1]\nplot $A using 2:4 with steps lw 2 title '%s'%s\n", emu ? ", emulated" : "",
-		 b ? "candidate" : role, hb ? ", $B using 2:4 with steps lw 2 title 'baseline'" : "");
-	snprintf(title, sizeof(title), "%s latency CDF%s", role, emu ? " — emulated" : "");
-	plot(f, title, s);
+		d[n++] = hist_data(hb);
+	if (!d[0] || (n > 1 && !d[1]))
+		goto out;
+	snprintf(s, sizeof(s), "%sset logscale x 2\nset xlabel 'latency (us)%s'\nset ylabel 'operations'\n"
+		 "set style fill transparent solid 0.4\nplot '0.dat' using 1:3:($2-$1) with boxes title '%s'%s\n",
+		 term, emu ? ", emulated" : "", b ? "candidate" : "this run",
+		 n > 1 ? ", '1.dat' using 1:3:($2-$1) with boxes title 'baseline'" : "");
+	plot(f, role, emu ? " latency histogram (kernel, outermost hook) — emulated" :
+	     " latency histogram (kernel, outermost hook)", s, (const char *const *)d, n);
+	snprintf(s, sizeof(s), "%sset logscale x 2\nset xlabel 'latency (us)%s'\nset ylabel 'fraction of operations'\n"
+		 "set yrange [0:1]\nplot '0.dat' using 2:4 with steps lw 2 title '%s'%s\n", term,
+		 emu ? ", emulated" : "", b ? "candidate" : "this run",
+		 n > 1 ? ", '1.dat' using 2:4 with steps lw 2 title 'baseline'" : "");
+	plot(f, role, emu ? " latency CDF — emulated" : " latency CDF", s, (const char *const *)d, n);
+out:
+	free(d[0]);
+	free(d[1]);
 }
 
 /* invalidations per context, of one run or two */
 static void context_plot(FILE *f, json_t *a, json_t *b)
 {
-	static char s[1 << 16];
+	char s[1024], *d = NULL;
+	size_t len, i;
 	json_t *c;
-	size_t u, i;
+	FILE *m;
 
 	if (!json_array_size(json_object_get(a, "contexts")))
 		return;
-	u = (size_t)snprintf(s, sizeof(s), "%s$C << EOD\n", term);
+	m = open_memstream(&d, &len);
+	if (!m)
+		return;
 	json_array_foreach(json_object_get(a, "contexts"), i, c) {
 		json_t *o = b ? json_array_get(json_object_get(b, "contexts"), i) : NULL;
 
-		if (u < sizeof(s))
-			u += (size_t)snprintf(s + u, sizeof(s) - u, "%lld %lld %lld\n", geti(c, "id"),
-				geti(json_object_get(c, "kernel"), "tlb_inv_descriptors"),
-				o ? geti(json_object_get(o, "kernel"), "tlb_inv_descriptors") : 0);
+		fprintf(m, "%lld %lld %lld\n", geti(c, "id"), geti(json_object_get(c, "kernel"), "tlb_inv_descriptors"),
+			o ? geti(json_object_get(o, "kernel"), "tlb_inv_descriptors") : 0);
 	}
-	if (u < sizeof(s))
-		snprintf(s + u, sizeof(s) - u, "EOD\nset style data histograms\nset style histogram clustered\n"
+	if (!fclose(m)) {
+		snprintf(s, sizeof(s), "%sset style data histograms\nset style histogram clustered\n"
 			 "set style fill solid 0.7\nset xlabel 'context'\nset ylabel 'invalidation descriptors'\n"
-			 "set yrange [0:*]\nplot $C using 2:xtic(1) title '%s'%s\n", b ? "candidate" : "descriptors",
-			 b ? ", '' using 3 title 'baseline'" : "");
-	plot(f, "invalidation descriptors per context", s);
+			 "set yrange [0:*]\nplot '0.dat' using 2:xtic(1) title '%s'%s\n", term,
+			 b ? "candidate" : "descriptors", b ? ", '' using 3 title 'baseline'" : "");
+		plot(f, NULL, "invalidation descriptors per context", s, (const char *const *)&d, 1);
+	}
+	free(d);
 }
 
 int ib_report_html_single(FILE *f, json_t *doc, const char *path)
@@ -226,38 +326,42 @@ int ib_report_html_compare(FILE *f, json_t *mo, json_t *cand, json_t *base)
 		"<th>CI</th><th>p (Holm)</th><th>verdict</th></tr>\n");
 	json_array_foreach(json_object_get(t, "figures"), i, r) {
 		json_t *ra = json_object_get(r, "ratio");
+		const char *v = gets_(r, "verdict");
 		char bm[32], cm[32];
 
 		if (!ra)
 			continue;
 		ib_report_fmt_ns(bm, sizeof(bm), json_number_value(json_object_get(r, "base_median")));
 		ib_report_fmt_ns(cm, sizeof(cm), json_number_value(json_object_get(r, "cand_median")));
+		/* the verdict is one of ours, the class attribute only one of its known values */
 		fprintf(f, "<tr><td>%s%s</td><td>%s</td><td>%s</td><td>%.3f</td><td>[%.3f, %.3f]</td><td>%.3g</td>"
-			"<td class=\"%s\">%s%s</td></tr>\n", gets_(r, "figure"),
+			"<td class=\"%s\">%s%s</td></tr>\n", ib_esc(gets_(r, "figure"), IB_ESC_HTML),
 			json_is_true(json_object_get(r, "gated")) ? " (gated)" : "", bm, cm,
 			json_number_value(json_object_get(ra, "value")), json_number_value(json_object_get(ra, "lo")),
 			json_number_value(json_object_get(ra, "hi")), json_number_value(json_object_get(r, "p_holm")),
-			gets_(r, "verdict"), gets_(r, "verdict"), json_is_true(json_object_get(r, "tripped")) ? " (gate)" : "");
+			!strcmp(v, "slower") ? "slower" : !strcmp(v, "faster") ? "faster" : "same",
+			ib_esc(v, IB_ESC_HTML), json_is_true(json_object_get(r, "tripped")) ? " (gate)" : "");
 	}
 	fprintf(f, "</table>\n<h2>Plots: baseline against candidate</h2>\n");
 	json_array_foreach(json_object_get(t, "figures"), i, r) {
-		static char s[1 << 14];
-		size_t u;
+		char s[1024], *d = NULL;
+		size_t k, len;
 		json_t *v;
-		size_t k;
-		char title[128];
+		FILE *m;
 
-		if (!json_object_get(r, "ratio"))
+		if (!json_object_get(r, "ratio") || !(m = open_memstream(&d, &len)))
 			continue;
-		u = (size_t)snprintf(s, sizeof(s), "%s$D << EOD\n", term);
 		json_array_foreach(json_object_get(r, "base_values"), k, v)
-			u += (size_t)snprintf(s + u, sizeof(s) - u, "%zu %g %g\n", k + 1, json_number_value(v) / 1e3,
-					      json_number_value(json_array_get(json_object_get(r, "cand_values"), k)) / 1e3);
-		snprintf(s + u, sizeof(s) - u, "EOD\nset xlabel 'repetition'\nset ylabel 'us%s'\nset yrange [0:*]\n"
-			 "plot $D using 1:2 with linespoints pt 7 title 'baseline', '' using 1:3 with linespoints pt 5 title 'candidate'\n",
-			 emu ? ", emulated" : "");
-		snprintf(title, sizeof(title), "%s per repetition%s", gets_(r, "figure"), emu ? " — emulated" : "");
-		plot(f, title, s);
+			fprintf(m, "%zu %g %g\n", k + 1, json_number_value(v) / 1e3,
+				json_number_value(json_array_get(json_object_get(r, "cand_values"), k)) / 1e3);
+		if (!fclose(m)) {
+			snprintf(s, sizeof(s), "%sset xlabel 'repetition'\nset ylabel 'us%s'\nset yrange [0:*]\n"
+				 "plot '0.dat' using 1:2 with linespoints pt 7 title 'baseline', "
+				 "'' using 1:3 with linespoints pt 5 title 'candidate'\n", term, emu ? ", emulated" : "");
+			plot(f, gets_(r, "figure"), emu ? " per repetition — emulated" : " per repetition", s,
+			     (const char *const *)&d, 1);
+		}
+		free(d);
 	}
 	role_plots(f, "map", cand, base, emu);
 	role_plots(f, "unmap", cand, base, emu);

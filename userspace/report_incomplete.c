@@ -8,21 +8,9 @@
  * such run: run, file, reason, detail, gated).
  */
 #include <string.h>
+#include "escape.h"
 #include "report.h"
 #include "results.h"
-
-void ib_report_sanitize(char *buf, size_t len, const char *s)
-{
-	size_t i = 0;
-
-	if (!len)
-		return;
-	for (; s && *s && i + 1 < len; s++)
-		buf[i++] = (unsigned char)*s < 0x20 || *s == 0x7f ? ' ' : *s;
-	buf[i] = '\0';
-	if (s && *s && len > 4)
-		memcpy(buf + len - 4, "...", 4);
-}
 
 json_t *ib_report_incomplete_json(json_t *doc, const char *run, const char *path, bool gated)
 {
@@ -38,18 +26,16 @@ json_t *ib_report_incomplete_json(json_t *doc, const char *run, const char *path
 
 static void text(char *buf, size_t len, json_t *x)
 {
-	char d[512];
-
-	ib_report_sanitize(d, sizeof(d), ib_report_gets(x, "detail"));
-	snprintf(buf, len, "INCOMPLETE RUN: the %s (%s) %s: %s. Its figures cover only the part that ran; %s",
+	/* plain text here: each format escapes the whole line for itself */
+	snprintf(buf, len, "INCOMPLETE RUN: the %s (%s) %s: %.400s. Its figures cover only the part that ran; %s",
 		 ib_report_gets(x, "run"), ib_report_gets(x, "file"),
-		 !strcmp(ib_report_gets(x, "reason"), "failed") ? "failed" : "was interrupted", d,
+		 !strcmp(ib_report_gets(x, "reason"), "failed") ? "failed" : "was interrupted",
+		 ib_report_gets(x, "detail"),
 		 json_is_true(json_object_get(x, "gated")) ? "it trips the gate (--allow-incomplete to allow it)" :
 		 "allowed by --allow-incomplete, not gated");
 }
 
-/* Markdown: a quote block; characters that mean something in Markdown or
- * HTML are backslash-escaped or replaced */
+/* Markdown: a quote block, escaped as every Markdown cell is */
 void ib_report_md_incomplete(FILE *f, json_t *list)
 {
 	json_t *x;
@@ -59,19 +45,7 @@ void ib_report_md_incomplete(FILE *f, json_t *list)
 	json_array_foreach(list, i, x) {
 		text(t, sizeof(t), x);
 		fputs("> **", f);
-		for (const char *s = t; *s; s++) {
-			if (*s == '<')
-				fputs("&lt;", f);
-			else if (*s == '>')
-				fputs("&gt;", f);
-			else if (*s == '&')
-				fputs("&amp;", f);
-			else {
-				if (strchr("\\`*_[]|#!~", *s))
-					fputc('\\', f);
-				fputc(*s, f);
-			}
-		}
+		ib_esc_put(f, t, IB_ESC_MD);
 		fputs("**\n\n", f);
 	}
 }

@@ -2,6 +2,7 @@
 /* Markdown reports (GitHub-flavoured tables: fit a CI job summary). */
 #include <math.h>
 #include <string.h>
+#include "escape.h"
 #include "report.h"
 #include "trace.h"
 #include "summary.h"
@@ -15,7 +16,8 @@ static void ns_cell(char *buf, size_t len, json_t *o, const char *k)
 			 (double)geti(o, k) : -1);
 }
 
-static void op_row(FILE *f, const char *name, json_t *o, const char *mode)
+/* name is untrusted (escaped here), pre and post are Markdown of ours */
+static void op_row(FILE *f, const char *pre, const char *name, const char *post, json_t *o, const char *mode)
 {
 	char a[32], b[32], c[32];
 	bool timed = !json_is_false(json_object_get(o, "timed"));
@@ -23,7 +25,7 @@ static void op_row(FILE *f, const char *name, json_t *o, const char *mode)
 	ns_cell(a, sizeof(a), o, "p50_ns");
 	ns_cell(b, sizeof(b), o, "p90_ns");
 	ns_cell(c, sizeof(c), o, "p99_ns");
-	fprintf(f, "| %s | %s | %lld | %s | %s | %s |\n", name, mode, geti(o, "count"),
+	fprintf(f, "| %s%s%s | %s | %lld | %s | %s | %s |\n", pre, ib_md(name), post, ib_md(mode), geti(o, "count"),
 		timed ? a : "count only", timed ? b : "", timed ? c : "");
 }
 
@@ -46,7 +48,7 @@ static void md_repetitions(FILE *f, json_t *doc)
 		return;
 	}
 	fprintf(f, "\n## Repetitions: %lld\n\n%s.\n\n| figure | per repetition | spread (max-min)/median |\n|---|---|---|\n",
-		geti(rep, "count"), gets_(rep, "unit"));
+		geti(rep, "count"), ib_md(gets_(rep, "unit")));
 	json_object_foreach(json_object_get(rep, "figures"), op, fig) {
 		json_object_foreach(fig, k, arr) {
 			double lo = INFINITY, hi = 0, v[1024];
@@ -55,7 +57,7 @@ static void md_repetitions(FILE *f, json_t *doc)
 
 			if (!strcmp(k, "count"))
 				continue;
-			fprintf(f, "| %s.%s |", op, k);
+			fprintf(f, "| %s.%s |", ib_md(op), ib_md(k));
 			json_array_foreach(arr, i, x) {
 				char b[32];
 
@@ -83,45 +85,38 @@ void ib_report_md_single(FILE *f, json_t *doc, const char *path)
 	size_t i, missing = 0;
 
 	if (json_is_object(json_object_get(doc, "trace")))
-		fprintf(f, "# iommubench trace\n\n`%s`: every process on %s %s, %s, started %s.\n", path,
-			gets_(json_object_get(doc, "host"), "kernel"), gets_(json_object_get(doc, "host"), "arch"),
-			json_is_object(json_object_get(doc, "lab")) ? "lab target" : "hardware", gets_(doc, "started"));
+		fprintf(f, "# iommubench trace\n\n%s: every process on %s %s, %s, started %s.\n", ib_md(path),
+			ib_md(gets_(json_object_get(doc, "host"), "kernel")), ib_md(gets_(json_object_get(doc, "host"), "arch")),
+			json_is_object(json_object_get(doc, "lab")) ? "lab target" : "hardware", ib_md(gets_(doc, "started")));
 	else
-		fprintf(f, "# iommubench run: %s\n\n`%s`: %s backend on %s %s, %s, started %s.\n", gets_(sc, "name"),
-			path, gets_(sc, "backend"),
-		gets_(json_object_get(doc, "host"), "kernel"), gets_(json_object_get(doc, "host"), "arch"),
-		json_is_object(json_object_get(doc, "lab")) ? "lab target" : "hardware", gets_(doc, "started"));
+		fprintf(f, "# iommubench run: %s\n\n%s: %s backend on %s %s, %s, started %s.\n", ib_md(gets_(sc, "name")),
+			ib_md(path), ib_md(gets_(sc, "backend")),
+			ib_md(gets_(json_object_get(doc, "host"), "kernel")), ib_md(gets_(json_object_get(doc, "host"), "arch")),
+			json_is_object(json_object_get(doc, "lab")) ? "lab target" : "hardware", ib_md(gets_(doc, "started")));
 	if (json_array_size(inc))
 		fputc('\n', f);
 	ib_report_md_incomplete(f, inc);
 	json_decref(inc);
 	if (json_is_object(json_object_get(doc, "lab")))
-		fprintf(f, " Lab target `%s`.", gets_(json_object_get(doc, "lab"), "target"));
+		fprintf(f, " Lab target %s.", ib_md(gets_(json_object_get(doc, "lab"), "target")));
 	if (ib_report_emulated(doc))
 		fprintf(f, "\n\n> **Timings are emulated** (QEMU TCG): counts are exact, times are not hardware figures.\n");
 	fprintf(f, "\n## Operations (kernel, outermost hook per role; hooks by name)\n\n"
 		"| role / hook | mode | count | p50 | p90 | p99 |\n|---|---|---:|---:|---:|---:|\n");
 	json_object_foreach(ops, rn, role) {
-		char label[160];
-
 		if (!strcmp(rn, "switch"))
 			continue;
-		snprintf(label, sizeof(label), "**%s**", rn);
-		op_row(f, label, role, "");
-		json_object_foreach(json_object_get(role, "kinds"), hn, h) {
-			snprintf(label, sizeof(label), "&nbsp;&nbsp;kind %s", hn);
-			op_row(f, label, h, "");
-		}
-		json_object_foreach(json_object_get(role, "hooks"), hn, h) {
-			snprintf(label, sizeof(label), "&nbsp;&nbsp;%s", hn);
-			op_row(f, label, h, hook_mode(modes, hn));
-		}
+		op_row(f, "**", rn, "**", role, "");
+		json_object_foreach(json_object_get(role, "kinds"), hn, h)
+			op_row(f, "&nbsp;&nbsp;kind ", hn, "", h, "");
+		json_object_foreach(json_object_get(role, "hooks"), hn, h)
+			op_row(f, "&nbsp;&nbsp;", hn, "", h, hook_mode(modes, hn));
 	}
 	json_object_foreach(json_object_get(ops, "switch"), rn, role) {
 		if (!json_is_object(role) || !json_object_get(role, "steps"))
 			continue;
 		fprintf(f, "\n## Switches: kind %s (user space)\n\n| step | calls | p50 | p99 | kernel work (calls) |\n"
-			"|---|---:|---:|---:|---|\n", rn);
+			"|---|---:|---:|---:|---|\n", ib_md(rn));
 		{
 			char a[32], b[32];
 
@@ -136,19 +131,19 @@ void ib_report_md_single(FILE *f, json_t *doc, const char *path)
 
 			ns_cell(a, sizeof(a), hs, "p50_ns");
 			ns_cell(b, sizeof(b), hs, "p99_ns");
-			fprintf(f, "| %s | %lld | %s | %s |", hn, geti(hs, "count"), a, b);
+			fprintf(f, "| %s | %lld | %s | %s |", ib_md(hn), geti(hs, "count"), a, b);
 			json_object_foreach(json_object_get(json_object_get(h, "kernel"), "roles"), k, r)
-				fprintf(f, " %s %lld", k, geti(r, "count"));
+				fprintf(f, " %s %lld", ib_md(k), geti(r, "count"));
 			fprintf(f, " |\n");
 		}
 	}
 	if (json_object_size(json_object_get(doc, "derived"))) {
 		fprintf(f, "\n## Derived ratios\n\n| ratio | value | numerator | denominator |\n|---|---:|---|---|\n");
 		json_object_foreach(json_object_get(doc, "derived"), rn, x)
-			fprintf(f, "| %s | %.4g | %.0f %s | %.0f %s |\n", rn, json_number_value(json_object_get(x, "value")),
-				json_number_value(json_object_get(x, "numerator")), gets_(x, "numerator_is"),
+			fprintf(f, "| %s | %.4g | %.0f %s | %.0f %s |\n", ib_md(rn), json_number_value(json_object_get(x, "value")),
+				json_number_value(json_object_get(x, "numerator")), ib_md(gets_(x, "numerator_is")),
 				json_number_value(json_object_get(x, "denominator")),
-				gets_(x, "denominator_is"));
+				ib_md(gets_(x, "denominator_is")));
 	}
 	if (json_array_size(json_object_get(doc, "contexts"))) {
 		fprintf(f, "\n## Contexts\n\n| context | maps | unmaps | switches in | tlb_inv | descriptors |\n"
@@ -178,7 +173,7 @@ void ib_report_md_single(FILE *f, json_t *doc, const char *path)
 		fprintf(f, "No isolation checks in this run.\n");
 	fprintf(f, "\n## Drops (probe bookkeeping)\n\n");
 	json_object_foreach(json_object_get(doc, "drops"), rn, x)
-		fprintf(f, "- %s: %lld\n", rn, json_is_integer(x) ? (long long)json_integer_value(x) : -1);
+		fprintf(f, "- %s: %lld\n", ib_md(rn), json_is_integer(x) ? (long long)json_integer_value(x) : -1);
 	fprintf(f, "\n## Hooks that did not attach\n\n");
 	json_array_foreach(json_object_get(doc, "hooks"), i, h) {
 		if (json_is_true(json_object_get(h, "attached")))
@@ -187,7 +182,8 @@ void ib_report_md_single(FILE *f, json_t *doc, const char *path)
 			missing++;
 			continue;
 		}
-		fprintf(f, "- `%s` (%s, %s): %s\n", gets_(h, "name"), gets_(h, "role"), gets_(h, "layer"), gets_(h, "reason"));
+		fprintf(f, "- %s (%s, %s): %s\n", ib_md(gets_(h, "name")), ib_md(gets_(h, "role")), ib_md(gets_(h, "layer")),
+			ib_md(gets_(h, "reason")));
 	}
 	fprintf(f, "%s%zu catalog hook(s) are not in this kernel (see `hooks[]`).\n", missing ? "\n" : "", missing);
 	md_repetitions(f, doc);
@@ -197,7 +193,7 @@ void ib_report_md_single(FILE *f, json_t *doc, const char *path)
 
 		if (!strcmp(rn, "switch") || !json_is_object(hist) || geti(role, "count") <= 0)
 			continue;
-		fprintf(f, "\n%s%s\n\n```\n", rn, ib_report_emulated(doc) ? " (emulated)" : "");
+		fprintf(f, "\n**%s**%s\n\n```\n", ib_md(rn), ib_report_emulated(doc) ? " (emulated)" : "");
 		ib_summary_histogram(f, hist);
 		fprintf(f, "```\n");
 	}
@@ -207,7 +203,7 @@ void ib_report_md_single(FILE *f, json_t *doc, const char *path)
 		fprintf(f, "```\n");
 	}
 	if (json_is_string(json_object_get(doc, "interrupted")))
-		fprintf(f, "\n**Interrupted (%s)**: the figures cover the part that ran.\n", gets_(doc, "interrupted"));
+		fprintf(f, "\n**Interrupted (%s)**: the figures cover the part that ran.\n", ib_md(gets_(doc, "interrupted")));
 	json_decref(modes);
 }
 
@@ -218,8 +214,8 @@ static void run_row(FILE *f, const char *what, json_t *r)
 	char n[32];
 
 	snprintf(n, sizeof(n), json_is_integer(rep) ? "%lld" : "none", (long long)json_integer_value(rep));
-	fprintf(f, "| %s | `%s` | %s | %s | %s | %s | %s | %s |\n", what, gets_(r, "file"), gets_(r, "kernel"),
-		gets_(r, "lab"), gets_(r, "backend"), gets_(r, "git"), n,
+	fprintf(f, "| %s | %s | %s | %s | %s | %s | %s | %s |\n", what, ib_md(gets_(r, "file")), ib_md(gets_(r, "kernel")),
+		ib_md(gets_(r, "lab")), ib_md(gets_(r, "backend")), ib_md(gets_(r, "git")), n,
 		json_is_true(json_object_get(r, "emulated")) ? "emulated" : "hardware");
 }
 
@@ -253,7 +249,7 @@ void ib_report_md_compare(FILE *f, json_t *m)
 	size_t i, ncounts = json_array_size(json_object_get(m, "counts"));
 	const char *status = gets_(t, "status");
 
-	fprintf(f, "# iommubench comparison: %s\n\n", gets_(cand, "scenario"));
+	fprintf(f, "# iommubench comparison: %s\n\n", ib_md(gets_(cand, "scenario")));
 	ib_report_md_incomplete(f, json_object_get(m, "incomplete"));
 	fprintf(f, "| run | file | kernel | lab | backend | git | repetitions | timings |\n|---|---|---|---|---|---|---|---|\n");
 	run_row(f, "candidate", cand);
@@ -266,10 +262,10 @@ void ib_report_md_compare(FILE *f, json_t *m)
 		json_is_number(json_object_get(s, "fail_above_pct")) ? " (--fail-above)" : " (the noise threshold; no --fail-above: exit 0)");
 	fprintf(f, "Gated figures:");
 	json_array_foreach(json_object_get(s, "gate"), i, x)
-		fprintf(f, " `%s`", json_string_value(x));
+		fprintf(f, " %s", ib_md(json_string_value(x)));
 	fprintf(f, ".\n");
 	json_array_foreach(json_object_get(m, "warnings"), i, x)
-		fprintf(f, "%s> **warning:** %s\n", i ? "" : "\n", json_string_value(x));
+		fprintf(f, "%s> **warning:** %s\n", i ? "" : "\n", ib_md(json_string_value(x)));
 	if (json_array_size(json_object_get(m, "tripped")))
 		fprintf(f, "\n**Gate tripped** by %zu figure(s).\n", json_array_size(json_object_get(m, "tripped")));
 	else
@@ -278,7 +274,7 @@ void ib_report_md_compare(FILE *f, json_t *m)
 	fprintf(f, "\n## Timings per repetition%s\n\n", emu ? " (EMULATED: lab timings, not hardware figures)" : "");
 	if (strcmp(status, "ok"))
 		fprintf(f, "> **%s:** %s\n\n", !strcmp(status, "weak") ? "weak comparison" : "no timing verdict",
-			gets_(t, "note"));
+			ib_md(gets_(t, "note")));
 	if (json_array_size(json_object_get(t, "figures"))) {
 		fprintf(f, "| figure | gated | baseline median | candidate median | ratio | %.3g %% CI | U | p | p (Holm) | verdict |\n"
 			"|---|---|---:|---:|---:|---|---:|---:|---:|---|\n", 100 * json_number_value(json_object_get(s, "confidence")));
@@ -288,19 +284,19 @@ void ib_report_md_compare(FILE *f, json_t *m)
 			const char *v = gets_(r, "verdict");
 
 			if (json_object_get(r, "skipped")) {
-				fprintf(f, "| %s | %s | | | | | | | | not compared: %s |\n", gets_(r, "figure"),
-					json_is_true(json_object_get(r, "gated")) ? "yes" : "", gets_(r, "skipped"));
+				fprintf(f, "| %s | %s | | | | | | | | not compared: %s |\n", ib_md(gets_(r, "figure")),
+					json_is_true(json_object_get(r, "gated")) ? "yes" : "", ib_md(gets_(r, "skipped")));
 				continue;
 			}
 			ib_report_fmt_ns(bm, sizeof(bm), json_number_value(json_object_get(r, "base_median")));
 			ib_report_fmt_ns(cm, sizeof(cm), json_number_value(json_object_get(r, "cand_median")));
 			fprintf(f, "| %s | %s | %s%s | %s%s | %.3f | [%.3f, %.3f] | %.1f | %.3g | %.3g | %s%s%s%s |\n",
-				gets_(r, "figure"), json_is_true(json_object_get(r, "gated")) ? "yes" : "",
+				ib_md(gets_(r, "figure")), json_is_true(json_object_get(r, "gated")) ? "yes" : "",
 				bm, emu ? " (emu)" : "", cm, emu ? " (emu)" : "",
 				json_number_value(json_object_get(ra, "value")), json_number_value(json_object_get(ra, "lo")),
 				json_number_value(json_object_get(ra, "hi")), json_number_value(json_object_get(r, "u")),
 				json_number_value(json_object_get(r, "p")), json_number_value(json_object_get(r, "p_holm")),
-				strcmp(v, "no change") ? "**" : "", v, strcmp(v, "no change") ? "**" : "",
+				strcmp(v, "no change") ? "**" : "", ib_md(v), strcmp(v, "no change") ? "**" : "",
 				json_is_true(json_object_get(r, "tripped")) ? " — GATE" :
 				!strcmp(v, "no change") ? (strcmp(gets_(r, "why"), "not significant") ?
 							   (strcmp(gets_(r, "why"), "within threshold") ? " (interval crosses threshold)" :
@@ -329,7 +325,7 @@ void ib_report_md_compare(FILE *f, json_t *m)
 			num_cell(c, sizeof(c), json_object_get(r, "cand"));
 			num_cell(d, sizeof(d), json_object_get(r, "diff"));
 			pct_cell(p, sizeof(p), r);
-			fprintf(f, "| %s | %s | %s | %s%s | %s | %s |\n", gets_(r, "figure"), b, c,
+			fprintf(f, "| %s | %s | %s | %s%s | %s | %s |\n", ib_md(gets_(r, "figure")), b, c,
 				json_number_value(json_object_get(r, "diff")) > 0 ? "+" : "", d, p,
 				json_is_true(json_object_get(r, "tripped")) ? "**GATE**" :
 				json_is_true(json_object_get(r, "gated")) ? "yes" : "");
@@ -342,7 +338,7 @@ void ib_report_md_compare(FILE *f, json_t *m)
 
 		if (json_is_true(json_object_get(r, "gated")) && !json_is_true(json_object_get(r, "changed"))) {
 			num_cell(b, sizeof(b), json_object_get(r, "base"));
-			fprintf(f, "\nGated count `%s`: %s in both runs.\n", gets_(r, "figure"), b);
+			fprintf(f, "\nGated count %s: %s in both runs.\n", ib_md(gets_(r, "figure")), b);
 		}
 	}
 }

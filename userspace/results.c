@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include "hostinfo.h"
 #include "results.h"
+#include "tmpfiles.h"
 #include "stats.h"
 
 #ifndef IB_VERSION
@@ -297,47 +298,65 @@ static int write_all(int fd, const char *s, size_t n)
 	return 0;
 }
 
-int ib_results_write(json_t *doc, const char *path, char *err, size_t errlen)
+int ib_write_atomic(const char *path, const char *text, size_t len, bool keep, char *err, size_t errlen)
 {
-	char tmp[4096], *text;
+	char tmp[4096];
 	int fd, e;
 
 	if (snprintf(tmp, sizeof(tmp), "%s.tmp.%d", path, (int)getpid()) >= (int)sizeof(tmp)) {
 		snprintf(err, errlen, "%s: path too long", path);
 		return -ENAMETOOLONG;
 	}
-	text = json_dumps(doc, JSON_INDENT(1) | JSON_SORT_KEYS);
-	if (!text) {
-		snprintf(err, errlen, "%s: turning the results into JSON failed (out of memory?)", path);
-		return -ENOMEM;
-	}
+	ib_tmp_add(tmp); /* removed if a signal ends the process meanwhile */
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 	if (fd < 0) {
 		e = -errno;
+		ib_tmp_del(tmp);
 		snprintf(err, errlen, "creating %s: %s", tmp, strerror(-e));
-		free(text);
 		return e;
 	}
 	errno = 0;
-	e = write_all(fd, text, strlen(text)) || write_all(fd, "\n", 1) || fsync(fd);
-	free(text);
+	e = write_all(fd, text, len) || fsync(fd);
 	if (e) {
 		e = errno ? -errno : -EIO;
 		snprintf(err, errlen, "writing %s: %s", tmp, strerror(-e));
 		close(fd);
 		unlink(tmp);
+		ib_tmp_del(tmp);
 		return e;
 	}
 	close(fd);
-	/* link() refuses to replace: an existing result is never overwritten */
+	/* link() refuses to replace: an existing file is never overwritten */
 	if (link(tmp, path)) {
 		e = -errno;
-		snprintf(err, errlen, "%s: %s%s (the data is kept in %s)", path, strerror(-e),
-			 e == -EEXIST ? "; choose another -o" : "", tmp);
+		snprintf(err, errlen, "%s: %s%s%s%s%s", path, strerror(-e),
+			 e == -EEXIST ? "; choose another -o" : "", keep ? " (the data is kept in " : "",
+			 keep ? tmp : "", keep ? ")" : "");
+		if (!keep)
+			unlink(tmp);
+		ib_tmp_del(tmp);
 		return e;
 	}
 	unlink(tmp);
+	ib_tmp_del(tmp);
 	return 0;
+}
+
+int ib_results_write(json_t *doc, const char *path, char *err, size_t errlen)
+{
+	char *text = json_dumps(doc, JSON_INDENT(1) | JSON_SORT_KEYS), *nl;
+	size_t len;
+	int e;
+
+	if (!text || !(nl = realloc(text, (len = strlen(text)) + 2))) {
+		free(text);
+		snprintf(err, errlen, "%s: turning the results into JSON failed (out of memory?)", path);
+		return -ENOMEM;
+	}
+	nl[len] = '\n';
+	e = ib_write_atomic(path, nl, len + 1, true, err, errlen);
+	free(nl);
+	return e;
 }
 
 struct capped {

@@ -1,6 +1,7 @@
 /* Results document: see DESIGN.md "Results document". */
 #ifndef IB_RESULTS_H
 #define IB_RESULTS_H
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <jansson.h>
@@ -32,9 +33,15 @@ json_t *ib_hooks_json(const struct ib_hook *hooks, const struct ib_readout *r);
  * attached), each with .hooks.<hook name>. */
 json_t *ib_ops_json(const struct ib_hook *hooks, const struct ib_readout *r);
 
-/* Write to PATH.tmp.PID, fsync, then link to PATH: fails with -EEXIST
- * rather than overwrite, and leaves the temporary file (named in err) when
- * the final step fails so no measurement is lost. */
+/*
+ * Every file iommubench writes: len bytes of text to PATH.tmp.PID, fsync,
+ * then link to PATH, so that PATH is either absent or whole (ENOSPC, EFBIG
+ * or a kill never leave a truncated PATH). Fails with -EEXIST rather than
+ * overwrite. A failed write removes the temporary file; a failed link
+ * keeps it (named in err) when keep, so that no measurement is lost.
+ */
+int ib_write_atomic(const char *path, const char *text, size_t len, bool keep, char *err, size_t errlen);
+/* the document as JSON, through ib_write_atomic (keep) */
 int ib_results_write(json_t *doc, const char *path, char *err, size_t errlen);
 json_t *ib_results_load(const char *path, char *err, size_t errlen);
 

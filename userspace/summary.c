@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include "escape.h"
 #include "report.h"
 #include "summary.h"
 
@@ -27,7 +28,8 @@ static void fmt_ns(char *buf, size_t len, long long ns)
 	ib_report_fmt_ns(buf, len, (double)ns); /* negative: "-" */
 }
 
-static void row(FILE *f, const char *name, json_t *o)
+/* name is untrusted: shown escaped, after indent */
+static void row(FILE *f, const char *indent, const char *name, json_t *o)
 {
 	char p50[32], p99[32], mx[32];
 	bool none = geti(o, "count") <= 0; /* no calls: no latency to show */
@@ -35,7 +37,8 @@ static void row(FILE *f, const char *name, json_t *o)
 	fmt_ns(p50, sizeof(p50), none ? -1 : geti(o, "p50_ns"));
 	fmt_ns(p99, sizeof(p99), none ? -1 : geti(o, "p99_ns"));
 	fmt_ns(mx, sizeof(mx), none ? -1 : geti(o, "max_ns"));
-	fprintf(f, "  %-34s %8lld %10s %10s %10s%s\n", name, geti(o, "count"), p50, p99, mx,
+	fprintf(f, "  %s%-*s %8lld %10s %10s %10s%s\n", indent, (int)(34 - strlen(indent)), ib_term(name),
+		geti(o, "count"), p50, p99, mx,
 		json_is_true(json_object_get(o, "timed")) || json_object_get(o, "timed") == NULL ?
 		"" : "  (count only)");
 }
@@ -98,22 +101,19 @@ static void print_switches(FILE *f, json_t *sw)
 	n = (double)geti(rb, "count");
 	fmt_ns(p50, sizeof(p50), geti(rb, "p50_ns"));
 	fmt_ns(p99, sizeof(p99), geti(rb, "p99_ns"));
-	fprintf(f, "\nswitches: %lld of kind %s, p50 %s, p99 %s (user space)\n", geti(rb, "count"), kind, p50, p99);
+	fprintf(f, "\nswitches: %lld of kind %s, p50 %s, p99 %s (user space)\n", geti(rb, "count"), ib_term(kind),
+		p50, p99);
 	fprintf(f, "  %-18s %10s %8s  %s\n", "step", "p50", "calls", "kernel work per switch");
 	json_object_foreach(json_object_get(rb, "steps"), name, step) {
 		json_t *h = json_object_get(step, "harness"), *k = json_object_get(step, "kernel");
 		json_t *roles = json_object_get(k, "roles"), *r;
 		const char *rn;
-		char buf[256] = "";
-		size_t used = 0;
 
 		fmt_ns(p50, sizeof(p50), geti(h, "count") > 0 ? geti(h, "p50_ns") : -1);
-		json_object_foreach(roles, rn, r) {
-			if (used < sizeof(buf))
-				used += (size_t)snprintf(buf + used, sizeof(buf) - used, "%s %.1f  ", rn,
-							 (double)geti(r, "count") / n);
-		}
-		fprintf(f, "  %-18s %10s %8lld  %s\n", name, p50, geti(h, "count"), used ? buf : "-");
+		fprintf(f, "  %-18s %10s %8lld  %s", ib_term(name), p50, geti(h, "count"), json_object_size(roles) ? "" : "-");
+		json_object_foreach(roles, rn, r)
+			fprintf(f, "%s %.1f  ", ib_term(rn), (double)geti(r, "count") / n);
+		fputc('\n', f);
 	}
 }
 
@@ -127,11 +127,11 @@ static void print_invalidations(FILE *f, json_t *doc)
 		return;
 	fprintf(f, "\ninvalidations by kind (outermost calls)\n");
 	json_object_foreach(kinds, name, k)
-		row(f, name, k);
+		row(f, "", name, k);
 	json_object_foreach(der, name, d) {
 		if (json_is_number(json_object_get(d, "value")))
-			fprintf(f, "  %-34s %10.3f  (%s / %s)\n", name, getd(d, "value"),
-				gets_(d, "numerator_is"), gets_(d, "denominator_is"));
+			fprintf(f, "  %-34s %10.3f  (%s / %s)\n", ib_term(name), getd(d, "value"),
+				ib_term(gets_(d, "numerator_is")), ib_term(gets_(d, "denominator_is")));
 	}
 }
 
@@ -178,8 +178,8 @@ static void print_dma(FILE *f, json_t *dma)
 	size_t i;
 
 	fprintf(f, "\ndma_map_benchmark on %s (domain %s): %lld thread(s), %lld s per run, granule %lld, %s %s\n",
-		gets_(dma, "device"), gets_(dma, "domain_type"), geti(p, "threads"), geti(p, "seconds"),
-		geti(p, "granule"), gets_(p, "map"), gets_(p, "dir"));
+		ib_term(gets_(dma, "device")), ib_term(gets_(dma, "domain_type")), geti(p, "threads"),
+		geti(p, "seconds"), geti(p, "granule"), ib_term(gets_(p, "map")), ib_term(gets_(p, "dir")));
 	fprintf(f, "  %3s %-10s %6s %12s %12s %12s %12s %10s\n", "run", "role", "probes", "kernel map",
 		"kernel unmap", "probe map", "probe unmap", "calls");
 	json_array_foreach(json_object_get(dma, "runs"), i, r) {
@@ -190,7 +190,7 @@ static void print_dma(FILE *f, json_t *dma)
 		fmt_ns(ku, sizeof(ku), geti(k, "unmap_avg_ns"));
 		fmt_ns(pm, sizeof(pm), json_is_object(pf) ? geti(pf, "map_mean_ns") : -1);
 		fmt_ns(pu, sizeof(pu), json_is_object(pf) ? geti(pf, "unmap_mean_ns") : -1);
-		fprintf(f, "  %3lld %-10s %6s %12s %12s %12s %12s %10lld\n", geti(r, "run"), gets_(r, "role"),
+		fprintf(f, "  %3lld %-10s %6s %12s %12s %12s %12s %10lld\n", geti(r, "run"), ib_term(gets_(r, "role")),
 			json_is_true(json_object_get(r, "probes")) ? "on" : "off", km, ku, pm, pu,
 			json_is_object(pf) ? geti(pf, "map_calls") : 0);
 	}
@@ -202,8 +202,8 @@ static void print_dma(FILE *f, json_t *dma)
 		fmt_ns(k, sizeof(k), geti(r, "kernel_avg_ns"));
 		fmt_ns(n, sizeof(n), geti(r, "kernel_avg_without_probes_ns"));
 		fmt_ns(pr, sizeof(pr), geti(r, "probe_mean_ns"));
-		fprintf(f, "  %s: kernel %s (without probes %s), probes %s: %s\n", op, k, n, pr,
-			json_is_true(json_object_get(r, "agree")) ? "agree" : gets_(r, "why"));
+		fprintf(f, "  %s: kernel %s (without probes %s), probes %s: %s\n", ib_term(op), k, n, pr,
+			json_is_true(json_object_get(r, "agree")) ? "agree" : ib_term(gets_(r, "why")));
 	}
 }
 
@@ -215,22 +215,18 @@ void ib_print_summary(FILE *f, json_t *doc)
 	const char *rname, *hname;
 
 	fprintf(f, "iommubench: scenario %s (%s backend, device %s) on %s %s\n",
-		gets_(sc, "name"), gets_(sc, "backend"), gets_(sc, "device"),
-		gets_(host, "kernel"), gets_(host, "arch"));
+		ib_term(gets_(sc, "name")), ib_term(gets_(sc, "backend")), ib_term(gets_(sc, "device")),
+		ib_term(gets_(host, "kernel")), ib_term(gets_(host, "arch")));
 	if (json_is_object(lab))
 		fprintf(f, "lab target %s: TIMINGS ARE EMULATED (QEMU TCG): compare counts, not times\n",
-			gets_(lab, "target"));
+			ib_term(gets_(lab, "target")));
 	fprintf(f, "\n%-36s %8s %10s %10s %10s\n", "kernel hooks", "count", "p50", "p99", "max");
 	json_object_foreach(ops, rname, role) {
 		if (!strcmp(rname, "switch"))
 			continue; /* its own section below */
-		row(f, rname, role);
-		json_object_foreach(json_object_get(role, "hooks"), hname, hk) {
-			char label[64];
-
-			snprintf(label, sizeof(label), "  %s", hname);
-			row(f, label, hk);
-		}
+		row(f, "", rname, role);
+		json_object_foreach(json_object_get(role, "hooks"), hname, hk)
+			row(f, "  ", hname, hk);
 	}
 	print_switches(f, json_object_get(ops, "switch"));
 	print_invalidations(f, doc);
@@ -240,17 +236,17 @@ void ib_print_summary(FILE *f, json_t *doc)
 		print_contexts(f, doc);
 		fprintf(f, "\nharness (user space, per ioctl)\n");
 		json_object_foreach(json_object_get(harness, "ops"), rname, v)
-			row(f, rname, v);
+			row(f, "", rname, v);
 	}
 	v = json_object_get(harness, "timer");
 	fprintf(f, "  clock overhead: min %lldns, median %lldns (%s)\n", geti(v, "min_ns"),
-		geti(v, "p50_ns"), gets_(v, "clocksource"));
+		geti(v, "p50_ns"), ib_term(gets_(v, "clocksource")));
 	json_object_foreach(ops, rname, role) {
 		json_t *h = json_object_get(role, "hist_ns");
 
 		if (!json_is_object(h) || geti(role, "count") <= 0)
 			continue;
-		fprintf(f, "\n%s latency (kernel, outermost hook)\n", rname);
+		fprintf(f, "\n%s latency (kernel, outermost hook)\n", ib_term(rname));
 		ib_summary_histogram(f, h);
 	}
 	v = json_object_get(doc, "drops");
@@ -258,5 +254,5 @@ void ib_print_summary(FILE *f, json_t *doc)
 		fprintf(f, "\nprobe problems: unmatched exits %lld, stack overflows %lld, task map full %lld\n",
 			geti(v, "unmatched_exit"), geti(v, "stack_overflow"), geti(v, "task_map_full"));
 	if (json_is_string(json_object_get(doc, "interrupted")))
-		fprintf(f, "\nINTERRUPTED (%s): figures cover the part that ran\n", gets_(doc, "interrupted"));
+		fprintf(f, "\nINTERRUPTED (%s): figures cover the part that ran\n", ib_term(gets_(doc, "interrupted")));
 }

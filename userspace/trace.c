@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <bpf/btf.h>
 #include "report.h"
+#include "escape.h"
 #include "trace.h"
 
 json_t *ib_trace_info_json(const struct ib_trace_info *t)
@@ -268,19 +269,28 @@ static long long role_count(json_t *o, const char *role)
 	return json_integer_value(json_object_get(json_object_get(json_object_get(o, "ops"), role), "count"));
 }
 
-static void kinds_text(char *buf, size_t len, json_t *kinds)
+/* "kind count, ..." (malloc'd; NULL when none or out of memory) */
+static char *kinds_text(json_t *kinds)
 {
 	const char *k;
+	char *text = NULL;
+	size_t len = 0;
 	json_t *v;
-	size_t n = 0;
+	FILE *m = open_memstream(&text, &len);
 
-	buf[0] = '\0';
+	if (!m)
+		return NULL;
 	json_object_foreach(kinds, k, v) {
 		long long c = geti(v, "count", NULL);
 
-		if (c && n < len)
-			n += (size_t)snprintf(buf + n, len - n, "%s%s %lld", n ? ", " : "", k, c);
+		if (c)
+			fprintf(m, "%s%s %lld", ftell(m) ? ", " : "", ib_term(k), c);
 	}
+	if (fclose(m) || !len) {
+		free(text);
+		return NULL;
+	}
+	return text;
 }
 
 void ib_trace_print(FILE *f, json_t *doc)
@@ -295,12 +305,12 @@ void ib_trace_print(FILE *f, json_t *doc)
 
 		fputs("trace of `", f);
 		json_array_foreach(cmd, j, a)
-			fprintf(f, "%s%s", j ? " " : "", json_string_value(a));
+			fprintf(f, "%s%s", j ? " " : "", ib_term(json_string_value(a)));
 		fprintf(f, "` (pid %lld)", geti(tr, "pid", NULL));
 		if (json_is_integer(json_object_get(tr, "exit_status")))
 			fprintf(f, ", exit status %lld", geti(tr, "exit_status", NULL));
 		else if (json_is_string(json_object_get(tr, "exit_signal")))
-			fprintf(f, ", killed by %s", json_string_value(json_object_get(tr, "exit_signal")));
+			fprintf(f, ", killed by %s", ib_term(json_string_value(json_object_get(tr, "exit_signal"))));
 		else if (json_is_true(json_object_get(tr, "still_running")))
 			fputs(", still running", f);
 	} else {
@@ -318,7 +328,7 @@ void ib_trace_print(FILE *f, json_t *doc)
 		"attach", "tlb_inv", "descs", "syncs", "pts");
 	json_array_foreach(procs, i, p) {
 		json_t *pts = json_object_get(p, "pagetables"), *pt;
-		char pid[16], kinds[160];
+		char pid[16], *kinds;
 		size_t j;
 
 		if (json_is_integer(json_object_get(p, "pid")))
@@ -326,22 +336,24 @@ void ib_trace_print(FILE *f, json_t *doc)
 		else
 			snprintf(pid, sizeof(pid), "-");
 		fprintf(f, "%8s  %-16s %3s %9lld %9lld %7lld %9lld %9lld %7lld %4zu\n", pid,
-			json_string_value(json_object_get(p, "name")),
+			ib_term(json_string_value(json_object_get(p, "name"))),
 			json_is_true(json_object_get(p, "from_command")) ? "yes" : "", role_count(p, "map"),
 			role_count(p, "unmap"), role_count(p, "attach"), role_count(p, "tlb_inv"),
 			geti(p, "descriptors", NULL), role_count(p, "tlb_sync"), json_array_size(pts));
-		kinds_text(kinds, sizeof(kinds), json_object_get(p, "tlb_inv_kinds"));
-		if (kinds[0])
+		kinds = kinds_text(json_object_get(p, "tlb_inv_kinds"));
+		if (kinds)
 			fprintf(f, "%10s invalidations by kind: %s\n", "", kinds);
+		free(kinds);
 		json_array_foreach(pts, j, pt) {
-			kinds_text(kinds, sizeof(kinds), json_object_get(pt, "tlb_inv_kinds"));
+			kinds = kinds_text(json_object_get(pt, "tlb_inv_kinds"));
 			fprintf(f, "%10s pagetable %lld (%s, first seen by %s): %lld maps, %lld unmaps, "
 				"%lld invalidations%s%s%s, %lld syncs\n", "", geti(pt, "id", NULL),
-				json_string_value(json_object_get(pt, "type")),
+				ib_term(json_string_value(json_object_get(pt, "type"))),
 				json_is_string(json_object_get(pt, "first_hook")) ?
-				json_string_value(json_object_get(pt, "first_hook")) : "?",
+				ib_term(json_string_value(json_object_get(pt, "first_hook"))) : "?",
 				role_count(pt, "map"), role_count(pt, "unmap"), role_count(pt, "tlb_inv"),
-				kinds[0] ? " (" : "", kinds, kinds[0] ? ")" : "", role_count(pt, "tlb_sync"));
+				kinds ? " (" : "", kinds ? kinds : "", kinds ? ")" : "", role_count(pt, "tlb_sync"));
+			free(kinds);
 		}
 	}
 }
