@@ -85,7 +85,7 @@ int cmd_report(int argc, char **argv, const struct ib_global *g)
 	struct ib_report_opts o;
 	const char *fmt = "md", *out = NULL;
 	json_t *docs[2] = { NULL, NULL }, *model = NULL;
-	char err[2048];
+	char err[2048] = "";
 	double d;
 	int c, rc = 2, nin;
 	FILE *f = stdout;

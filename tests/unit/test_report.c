@@ -74,14 +74,14 @@ static const char *verdict(json_t *m, const char *f)
 static void test_shifts(void)
 {
 	struct ib_report_opts o;
-	json_t *base = doc("s", 10, 0, 0.01, 1, 640, 640), *m;
+	json_t *base = doc("s", 10, 0, 0.01, 1, 640, 640), *m, *c;
 	char err[512];
 	static const char *const figs[] = { "map.p50", "map.p99", "unmap.p50", "unmap.p99" };
 
 	ib_report_opts_default(&o);
 	o.cmp.resamples = 2000;
 	/* 0 %: an A/A pair, different noise */
-	m = cmp(doc("s", 10, 0, 0.01, 2, 640, 640), base, &o, err, sizeof(err));
+	m = cmp((c = doc("s", 10, 0, 0.01, 2, 640, 640)), base, &o, err, sizeof(err));
 	CHECK(m != NULL, "%s", err);
 	CHECK_STR(ib_report_gets(json_object_get(m, "timings"), "status"), "ok");
 	for (size_t i = 0; i < 4; i++)
@@ -89,17 +89,19 @@ static void test_shifts(void)
 	CHECK_EQ_U64(json_array_size(json_object_get(m, "tripped")), 0);
 	CHECK_EQ_U64(ib_report_geti(m, "counts_changed"), 0);
 	json_decref(m);
+	json_decref(c);
 	/* 3 %, noise 1 %: a real difference, inside the 5 % threshold */
-	m = cmp(doc("s", 10, 0.03, 0.01, 3, 640, 640), base, &o, err, sizeof(err));
+	m = cmp((c = doc("s", 10, 0.03, 0.01, 3, 640, 640)), base, &o, err, sizeof(err));
 	for (size_t i = 0; i < 4; i++) {
 		CHECK_STR(verdict(m, figs[i]), "no change");
 		CHECK(json_is_true(json_object_get(fig(m, figs[i]), "significant")), "%s significant", figs[i]);
 		CHECK_STR(ib_report_gets(fig(m, figs[i]), "why"), "within threshold");
 	}
 	json_decref(m);
+	json_decref(c);
 	/* 20 %, noise 5 %: slower, and the gate trips above 10 % but not 30 % */
 	o.fail_above = 10;
-	m = cmp(doc("s", 10, 0.20, 0.05, 4, 640, 640), base, &o, err, sizeof(err));
+	m = cmp((c = doc("s", 10, 0.20, 0.05, 4, 640, 640)), base, &o, err, sizeof(err));
 	for (size_t i = 0; i < 4; i++) {
 		double r = json_number_value(json_object_get(json_object_get(fig(m, figs[i]), "ratio"), "value"));
 
@@ -111,16 +113,19 @@ static void test_shifts(void)
 	CHECK(json_number_value(json_object_get(json_object_get(json_object_get(m, "timings"), "geomean"), "value")) > 1.1,
 	      "geomean");
 	json_decref(m);
+	json_decref(c);
 	o.fail_above = 30;
-	m = cmp(doc("s", 10, 0.20, 0.05, 4, 640, 640), base, &o, err, sizeof(err));
+	m = cmp((c = doc("s", 10, 0.20, 0.05, 4, 640, 640)), base, &o, err, sizeof(err));
 	CHECK_EQ_U64(ib_report_geti(m, "exit"), 0);
 	json_decref(m);
+	json_decref(c);
 	/* faster the other way round */
 	o.fail_above = 10;
-	m = cmp(base, doc("s", 10, 0.20, 0.05, 4, 640, 640), &o, err, sizeof(err));
+	m = cmp(base, (c = doc("s", 10, 0.20, 0.05, 4, 640, 640)), &o, err, sizeof(err));
 	CHECK_STR(verdict(m, "unmap.p50"), "faster");
 	CHECK_EQ_U64(ib_report_geti(m, "exit"), 0);
 	json_decref(m);
+	json_decref(c);
 	json_decref(base);
 }
 
@@ -299,8 +304,44 @@ static void test_render(void)
 	json_decref(cand);
 }
 
+/*
+ * Found by tests/fuzz (fuzz_report_md): a document whose repetitions has no
+ * count made the model's json_pack() fail, and the comparison came back
+ * NULL with no message (report printed an uninitialised buffer). Every
+ * partial document is either compared or refused with a message.
+ */
+static void test_partial_documents(void)
+{
+	static const char *const drop[][2] = {
+		{ "repetitions", "count" }, { "repetitions", NULL }, { "scenario", NULL }, { "host", NULL },
+		{ "tool", NULL }, { "ops", NULL }, { "hooks", NULL },
+	};
+	struct ib_report_opts o;
+	char err[512];
+
+	ib_report_opts_default(&o);
+	o.cmp.resamples = 200;
+	for (size_t i = 0; i < sizeof(drop) / sizeof(drop[0]); i++) {
+		json_t *a = doc("s", 5, 0, 0.01, 7, 320, 320), *b = doc("s", 5, 0, 0.01, 8, 320, 320), *m;
+
+		if (drop[i][1])
+			json_object_del(json_object_get(a, drop[i][0]), drop[i][1]);
+		else
+			json_object_del(a, drop[i][0]);
+		m = cmp(a, b, &o, err, sizeof(err));
+		CHECK(m != NULL || err[0], "without %s%s%s: refused without a message", drop[i][0],
+		      drop[i][1] ? "." : "", drop[i][1] ? drop[i][1] : "");
+		if (drop[i][1] && !strcmp(drop[i][1], "count"))
+			CHECK(m != NULL, "without repetitions.count: %s", err);
+		json_decref(m);
+		json_decref(a);
+		json_decref(b);
+	}
+}
+
 int main(void)
 {
+	test_partial_documents();
 	test_shifts();
 	test_aa_false_positives();
 	test_counts();
