@@ -27,7 +27,7 @@ ifneq ($(ARCH),$(HOST_ARCH))
 CROSS_COMPILE ?= $(TRIPLET)-
 endif
 
-OUTPUT := .output/$(ARCH)$(if $(STATIC),-static)
+OUTPUT := .output/$(ARCH)$(if $(STATIC),-static)$(if $(SANITIZE),-asan)
 CC := $(CROSS_COMPILE)gcc
 CLANG ?= clang
 BPFTOOL ?= bpftool
@@ -43,6 +43,15 @@ LDFLAGS := $(if $(CROSS_COMPILE),-L$(LIBDIR))
 LDLIBS := -lbpf -lelf -lz -ljansson -linih -lm
 ifneq ($(STATIC),)
 LDFLAGS += -static
+endif
+# SANITIZE=1: ASan + UBSan + LeakSanitizer, every report fatal (make
+# test-sanitize). clang: one runtime for all three, so every report honours
+# ASAN_OPTIONS=log_path (gcc's separate libubsan writes to stderr only)
+SAN_FLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+ifneq ($(SANITIZE),)
+CC := clang
+CFLAGS += -O1 $(SAN_FLAGS)
+LDFLAGS += $(SAN_FLAGS)
 endif
 BPF_CFLAGS := -g -O2 -Wall -Wextra -Werror -Wno-unused-parameter \
 	      -target bpf -D__TARGET_ARCH_$(BPF_ARCH) -Ibpf/$(BPF_ARCH) -Ibpf
@@ -67,7 +76,7 @@ TEST_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(TEST_SRCS))
 # keep the BPF object: tests open it
 .SECONDARY: $(BPF_OBJS)
 
-.PHONY: all deps deps-arm64 test test-unit test-report-html test-cross test-lab coverage test-coverage check demo clean help bench
+.PHONY: all deps deps-arm64 test test-unit test-sanitize fuzz test-fuzz test-report-html test-cross test-lab coverage test-coverage check demo clean help bench
 .DEFAULT_GOAL := all
 
 all: $(APP)
@@ -76,6 +85,8 @@ help:
 	@echo "make [STATIC=1] [ARCH=arm64] [V=1]  build iommubench"
 	@echo "make deps        install missing Debian packages (scripts/deps.sh)"
 	@echo "make test-unit   unprivileged unit tests"
+	@echo "make test-sanitize  unit and CLI tests under ASan, UBSan and LeakSanitizer (.output/<arch>-asan)"
+	@echo "make fuzz [FUZZ_SECONDS=N]  libFuzzer targets, N seconds each (default 60), corpora tests/fuzz/"
 	@echo "make test-report-html  the HTML report rendered in headless Chromium (gnuplot plots)"
 	@echo "make test-cross  arm64 cross-build (static) links and is an aarch64 binary"
 	@echo "make test-lab    lab tests: boot real kernels in QEMU and assert on counts"
@@ -134,6 +145,20 @@ test-unit: $(TEST_BINS) $(APP)
 	$(Q)tests/test-schema.sh $(APP) $(OUTPUT)/tests | tee $(OUTPUT)/tally-schema
 	$(Q)tests/test-report-hostile.sh $(APP) | tee $(OUTPUT)/tally-report-hostile
 
+# unit and CLI tests again under ASan + UBSan + LeakSanitizer, no recovery:
+# every report goes to a log file, and any log file fails the run (a report
+# in a command a test expected to fail is not lost)
+SAN_OUT := .output/$(HOST_ARCH)-asan
+SAN_LOG := $(abspath $(SAN_OUT))/sanitizer-log
+SAN_ENV := ASAN_OPTIONS=log_path=$(SAN_LOG)/report:detect_leaks=1:exitcode=99 \
+	   UBSAN_OPTIONS=log_path=$(SAN_LOG)/report:print_stacktrace=1:exitcode=99
+test-sanitize:
+	$(Q)$(MAKE) SANITIZE=1 all $(patsubst tests/unit/%.c,$(SAN_OUT)/tests/%,$(TEST_SRCS))
+	$(Q)rm -rf $(SAN_LOG) && mkdir -p $(SAN_LOG)
+	$(Q)$(SAN_ENV) tests/run-unit $(patsubst tests/unit/%.c,$(SAN_OUT)/tests/%,$(TEST_SRCS)) \
+		> $(SAN_OUT)/tally-unit; $(SAN_ENV) tests/test-cli.sh $(SAN_OUT)/iommubench > $(SAN_OUT)/tally-cli; \
+		tests/sanitizer-tally $(SAN_LOG) $(SAN_OUT)/tally-unit $(SAN_OUT)/tally-cli | tee $(SAN_OUT)/tally-sanitize
+
 # the HTML report in headless Chromium: plots present, no NaN (a few seconds)
 test-report-html: $(APP)
 	$(Q)tests/test-report-html.sh $(APP) | tee $(OUTPUT)/tally-report-html
@@ -167,11 +192,16 @@ test: test-unit
 check: deps
 	$(Q)$(MAKE) all
 	$(Q)$(MAKE) test-unit
+	$(Q)rm -f $(SAN_OUT)/tally-sanitize $(FUZZ_OUT)/tally-fuzz
+	@# a sanitizer or fuzz finding fails the tally below, not the lab tests after it
+	-$(Q)$(MAKE) test-sanitize
+	-$(Q)$(MAKE) test-fuzz
 	$(Q)$(MAKE) test-report-html
 	$(Q)$(MAKE) test-cross
 	$(Q)$(MAKE) test-lab
 	$(Q)$(MAKE) test-coverage
-	$(Q)tests/tally $(OUTPUT)/tally-unit $(OUTPUT)/tally-cli $(OUTPUT)/tally-schema $(OUTPUT)/tally-report-hostile $(OUTPUT)/tally-report-html $(OUTPUT)/tally-cross $(OUTPUT)/tally-lab $(OUTPUT)/tally-coverage
+	$(Q)tests/tally $(OUTPUT)/tally-unit $(OUTPUT)/tally-cli $(OUTPUT)/tally-schema $(OUTPUT)/tally-report-hostile $(OUTPUT)/tally-report-html $(OUTPUT)/tally-cross $(OUTPUT)/tally-lab $(OUTPUT)/tally-coverage \
+		$(SAN_OUT)/tally-sanitize $(FUZZ_OUT)/tally-fuzz
 
 demo: deps
 	$(Q)$(MAKE) STATIC=1 all
@@ -182,3 +212,5 @@ clean:
 	$(Q)rm -rf .output
 
 -include $(wildcard $(OUTPUT)/*.d $(OUTPUT)/tests/*.d)
+
+include tests/fuzz/fuzz.mk

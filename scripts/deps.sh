@@ -8,6 +8,7 @@ set -euo pipefail
 pkgs=(
 	make gcc pkg-config      # build
 	clang llvm               # BPF objects (clang -target bpf), llvm-strip
+	libclang-rt-dev          # make test-fuzz/test-sanitize: clang's libFuzzer, ASan and UBSan runtimes (libclang-rt-14-dev on bookworm; only recommended by clang)
 	bpftool                  # skeletons, vmlinux.h
 	libbpf-dev libelf-dev zlib1g-dev   # libbpf and what it links against (static .a included)
 	libjansson-dev           # results JSON

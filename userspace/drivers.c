@@ -164,6 +164,8 @@ struct ib_anchors *ib_anchors_load(const char *kallsyms, int *err)
 		return NULL;
 	}
 	s->hidden = nonzero == 0;
+	if (!s->n)	/* no anchor: s->a may be NULL, which qsort() must not get */
+		return s;
 	/* a name that occurs twice tells nothing: drop it */
 	qsort(s->a, s->n, sizeof(*s->a), by_name);
 	for (size_t i = 1; i < s->n; i++) {

@@ -23,7 +23,9 @@
  * order=map_unmap_each and loops=32) is refused with -E2BIG rather than
  * left to the OOM killer.
  */
+#ifndef PLAN_MAX_OPS	/* the fuzz build (tests/fuzz) sets a smaller one */
 #define PLAN_MAX_OPS (1ull << 26)
+#endif
 
 /*
  * splitmix64 (Steele, Lea and Flood, "Fast splittable pseudorandom number

@@ -144,7 +144,7 @@ int cmd_report(int argc, char **argv, const struct ib_global *g)
 	struct ib_report_opts o;
 	const char *fmt = "md", *out = NULL;
 	json_t *docs[2] = { NULL, NULL }, *model = NULL;
-	char err[2048];
+	char err[2048] = "";
 	char *text = NULL;
 	size_t len = 0;
 	struct stat st;

@@ -46,6 +46,12 @@ void ib_report_junit_single(FILE *f, json_t *doc, const char *path);
 int ib_report_html_single(FILE *f, json_t *doc, const char *path);
 int ib_report_html_compare(FILE *f, json_t *model, json_t *cand, json_t *base);
 
+/*
+ * Test seam (tests/fuzz): when set, the HTML renderers hand each gnuplot
+ * script to it instead of running gnuplot, and the figure has no plot.
+ */
+extern void (*ib_report_plot_hook)(const char *script);
+
 /* shared helpers (report_model.c) */
 void ib_report_fmt_ns(char *buf, size_t len, double ns);
 /* s with <, >, & and " escaped, for HTML and JUnit XML */

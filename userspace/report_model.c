@@ -531,12 +531,13 @@ static json_t *timings(json_t *b, json_t *a, const struct ib_report_opts *o, dou
 static json_t *run_info(json_t *doc, const char *path)
 {
 	json_t *sc = json_object_get(doc, "scenario"), *rep = json_object_get(doc, "repetitions");
+	json_t *count = json_is_object(rep) ? json_object_get(rep, "count") : NULL;
 
 	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:O, s:b, s:s}", "file", path,
 			 "scenario", ib_report_gets(sc, "name"), "kernel", ib_report_gets(json_object_get(doc, "host"), "kernel"),
 			 "arch", ib_report_gets(json_object_get(doc, "host"), "arch"), "lab", lab_target(doc),
 			 "backend", ib_report_gets(doc, "backend"), "git", ib_report_gets(json_object_get(doc, "tool"), "git"),
-			 "repetitions", json_is_object(rep) ? json_object_get(rep, "count") : json_null(),
+			 "repetitions", count ? count : json_null(),
 			 "emulated", ib_report_emulated(doc), "started", ib_report_gets(doc, "started"));
 }
 
@@ -641,6 +642,16 @@ json_t *ib_report_compare(json_t *cand, const char *cand_path, json_t *base,
 	}
 	m = json_pack("{s:s, s:s, s:o, s:o}", "schema", IB_REPORT_SCHEMA, "kind", "comparison",
 		      "candidate", run_info(cand, cand_path), "baseline", run_info(base, base_path));
+	if (!m) {
+		snprintf(err, errlen, "comparing %s with %s: out of memory", cand_path, base_path);
+		json_decref(warn);
+		json_decref(gate);
+		json_decref(tripped);
+		json_decref(c.rows);
+		json_decref(t);
+		json_decref(inc);
+		return NULL;
+	}
 	json_object_set_new(m, "settings", json_pack("{s:f, s:f, s:I, s:I, s:o, s:o, s:f, s:b, s:s}",
 		"threshold_pct", o->cmp.threshold * 100, "confidence", o->cmp.confidence,
 		"resamples", (json_int_t)o->cmp.resamples, "seed", (json_int_t)o->cmp.seed, "gate", gate,

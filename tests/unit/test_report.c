@@ -74,14 +74,14 @@ static const char *verdict(json_t *m, const char *f)
 static void test_shifts(void)
 {
 	struct ib_report_opts o;
-	json_t *base = doc("s", 10, 0, 0.01, 1, 640, 640), *m;
+	json_t *base = doc("s", 10, 0, 0.01, 1, 640, 640), *m, *c;
 	char err[512];
 	static const char *const figs[] = { "map.p50", "map.p99", "unmap.p50", "unmap.p99" };
 
 	ib_report_opts_default(&o);
 	o.cmp.resamples = 2000;
 	/* 0 %: an A/A pair, different noise */
-	m = cmp(doc("s", 10, 0, 0.01, 2, 640, 640), base, &o, err, sizeof(err));
+	m = cmp((c = doc("s", 10, 0, 0.01, 2, 640, 640)), base, &o, err, sizeof(err));
 	CHECK(m != NULL, "%s", err);
 	CHECK_STR(ib_report_gets(json_object_get(m, "timings"), "status"), "ok");
 	for (size_t i = 0; i < 4; i++)
@@ -89,17 +89,19 @@ static void test_shifts(void)
 	CHECK_EQ_U64(json_array_size(json_object_get(m, "tripped")), 0);
 	CHECK_EQ_U64(ib_report_geti(m, "counts_changed"), 0);
 	json_decref(m);
+	json_decref(c);
 	/* 3 %, noise 1 %: a real difference, inside the 5 % threshold */
-	m = cmp(doc("s", 10, 0.03, 0.01, 3, 640, 640), base, &o, err, sizeof(err));
+	m = cmp((c = doc("s", 10, 0.03, 0.01, 3, 640, 640)), base, &o, err, sizeof(err));
 	for (size_t i = 0; i < 4; i++) {
 		CHECK_STR(verdict(m, figs[i]), "no change");
 		CHECK(json_is_true(json_object_get(fig(m, figs[i]), "significant")), "%s significant", figs[i]);
 		CHECK_STR(ib_report_gets(fig(m, figs[i]), "why"), "within threshold");
 	}
 	json_decref(m);
+	json_decref(c);
 	/* 20 %, noise 5 %: slower, and the gate trips above 10 % but not 30 % */
 	o.fail_above = 10;
-	m = cmp(doc("s", 10, 0.20, 0.05, 4, 640, 640), base, &o, err, sizeof(err));
+	m = cmp((c = doc("s", 10, 0.20, 0.05, 4, 640, 640)), base, &o, err, sizeof(err));
 	for (size_t i = 0; i < 4; i++) {
 		double r = json_number_value(json_object_get(json_object_get(fig(m, figs[i]), "ratio"), "value"));
 
@@ -111,16 +113,19 @@ static void test_shifts(void)
 	CHECK(json_number_value(json_object_get(json_object_get(json_object_get(m, "timings"), "geomean"), "value")) > 1.1,
 	      "geomean");
 	json_decref(m);
+	json_decref(c);
 	o.fail_above = 30;
-	m = cmp(doc("s", 10, 0.20, 0.05, 4, 640, 640), base, &o, err, sizeof(err));
+	m = cmp((c = doc("s", 10, 0.20, 0.05, 4, 640, 640)), base, &o, err, sizeof(err));
 	CHECK_EQ_U64(ib_report_geti(m, "exit"), 0);
 	json_decref(m);
+	json_decref(c);
 	/* faster the other way round */
 	o.fail_above = 10;
-	m = cmp(base, doc("s", 10, 0.20, 0.05, 4, 640, 640), &o, err, sizeof(err));
+	m = cmp(base, (c = doc("s", 10, 0.20, 0.05, 4, 640, 640)), &o, err, sizeof(err));
 	CHECK_STR(verdict(m, "unmap.p50"), "faster");
 	CHECK_EQ_U64(ib_report_geti(m, "exit"), 0);
 	json_decref(m);
+	json_decref(c);
 	json_decref(base);
 }
 
@@ -305,6 +310,7 @@ static void test_lookups(void)
 {
 	struct ib_report_opts o;
 	json_t *b = doc("s", 3, 0, 0.01, 1, 640, 640), *a = doc("s", 3, 0, 0.01, 2, 640, 640), *m, *w, *ca, *cb;
+	json_t *hb, *ha;
 	char err[512];
 	const char *text = "";
 	size_t i;
@@ -313,17 +319,22 @@ static void test_lookups(void)
 	o.cmp.resamples = 200;
 	/* hooks: a name in both (mode differs), a per-driver id whose name
 	 * repeats with another layer, and a hook in one run only */
-	json_array_extend(json_object_get(b, "hooks"), json_pack("[{s:s, s:s, s:b}, {s:s, s:s, s:s, s:b},"
+	hb = json_pack("[{s:s, s:s, s:b}, {s:s, s:s, s:s, s:b},"
 		" {s:s, s:s, s:s, s:b}, {s:s, s:s, s:b}]",
 		"name", "iommu_map", "mode", "fentry", "attached", 1,
 		"name", "arm_smmu_map_pages", "id", "arm_smmu_map_pages@smmu", "mode", "kprobe", "attached", 1,
 		"name", "arm_smmu_map_pages", "id", "arm_smmu_map_pages@smmu-v3", "mode", "kprobe", "attached", 1,
-		"name", "only_in_base", "mode", "fentry", "attached", 1));
-	json_array_extend(json_object_get(a, "hooks"), json_pack("[{s:s, s:s, s:s, s:b}, {s:s, s:s, s:s, s:b},"
+		"name", "only_in_base", "mode", "fentry", "attached", 1);
+	ha = json_pack("[{s:s, s:s, s:s, s:b}, {s:s, s:s, s:s, s:b},"
 		" {s:s, s:s, s:b}]",
 		"name", "arm_smmu_map_pages", "id", "arm_smmu_map_pages@smmu-v3", "mode", "kprobe", "attached", 1,
 		"name", "arm_smmu_map_pages", "id", "arm_smmu_map_pages@smmu", "mode", "none", "attached", 0,
-		"name", "iommu_map", "mode", "kprobe", "attached", 1));
+		"name", "iommu_map", "mode", "kprobe", "attached", 1);
+	/* json_array_extend takes no reference */
+	json_array_extend(json_object_get(b, "hooks"), hb);
+	json_array_extend(json_object_get(a, "hooks"), ha);
+	json_decref(hb);
+	json_decref(ha);
 	/* contexts in another order in each run, one only in the candidate */
 	cb = json_pack("[{s:i, s:{s:i}}, {s:i, s:{s:i}}]", "id", 1, "harness", "map_calls", 10,
 		       "id", 0, "harness", "map_calls", 5);
@@ -404,8 +415,44 @@ static void test_incomplete(void)
 	json_decref(b);
 }
 
+/*
+ * Found by tests/fuzz (fuzz_report_md): a document whose repetitions has no
+ * count made the model's json_pack() fail, and the comparison came back
+ * NULL with no message (report printed an uninitialised buffer). Every
+ * partial document is either compared or refused with a message.
+ */
+static void test_partial_documents(void)
+{
+	static const char *const drop[][2] = {
+		{ "repetitions", "count" }, { "repetitions", NULL }, { "scenario", NULL }, { "host", NULL },
+		{ "tool", NULL }, { "ops", NULL }, { "hooks", NULL },
+	};
+	struct ib_report_opts o;
+	char err[512];
+
+	ib_report_opts_default(&o);
+	o.cmp.resamples = 200;
+	for (size_t i = 0; i < sizeof(drop) / sizeof(drop[0]); i++) {
+		json_t *a = doc("s", 5, 0, 0.01, 7, 320, 320), *b = doc("s", 5, 0, 0.01, 8, 320, 320), *m;
+
+		if (drop[i][1])
+			json_object_del(json_object_get(a, drop[i][0]), drop[i][1]);
+		else
+			json_object_del(a, drop[i][0]);
+		m = cmp(a, b, &o, err, sizeof(err));
+		CHECK(m != NULL || err[0], "without %s%s%s: refused without a message", drop[i][0],
+		      drop[i][1] ? "." : "", drop[i][1] ? drop[i][1] : "");
+		if (drop[i][1] && !strcmp(drop[i][1], "count"))
+			CHECK(m != NULL, "without repetitions.count: %s", err);
+		json_decref(m);
+		json_decref(a);
+		json_decref(b);
+	}
+}
+
 int main(void)
 {
+	test_partial_documents();
 	test_shifts();
 	test_aa_false_positives();
 	test_counts();
