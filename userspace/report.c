@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "report.h"
 #include "results.h"
+#include "warnings.h"
 
 static const char report_usage[] =
 "usage: iommubench report RUN.json [BASELINE.json] [--format md|html|junit|json] [-o FILE]\n"
@@ -171,6 +172,22 @@ int cmd_report(int argc, char **argv, const struct ib_global *g)
 			close(fd);
 			goto out;
 		}
+	}
+	/* warnings on stderr too, whatever the format: a CI log shows them */
+	for (int i = 0; i < nin; i++) {
+		json_t *w = json_array(), *x;
+		size_t j;
+
+		ib_drop_warnings(w, docs[i], NULL);
+		json_array_foreach(w, j, x)
+			fprintf(stderr, "iommubench: report: warning: %s: %s = %lld: %s\n", argv[optind + i],
+				json_string_value(json_object_get(x, "counter")),
+				(long long)json_integer_value(json_object_get(x, "value")),
+				json_string_value(json_object_get(x, "meaning")));
+		if (!model && !strcmp(fmt, "json"))
+			json_object_set_new(docs[0], "drop_warnings", w); /* the document as read, plus these */
+		else
+			json_decref(w);
 	}
 	if (!strcmp(fmt, "json")) {
 		json_dumpf(model ? model : docs[0], f, JSON_INDENT(2) | JSON_SORT_KEYS | JSON_REAL_PRECISION(10));

@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include "report.h"
 #include "summary.h"
+#include "warnings.h"
 
 #define geti ib_report_geti
 #define gets_ ib_report_gets
@@ -167,6 +168,7 @@ int ib_report_html_single(FILE *f, json_t *doc, const char *path)
 	if (ib_report_emulated(doc))
 		fprintf(f, "<p class=\"warn\">Timings are emulated (lab, QEMU TCG): counts are exact, times are not "
 			"hardware figures.</p>\n");
+	ib_doc_warnings_print(f, doc, IB_WARN_HTML);
 	fprintf(f, "<h2>Plots</h2>\n");
 	json_object_foreach(json_object_get(doc, "ops"), rn, role)
 		if (strcmp(rn, "switch") && geti(role, "count") > 0)
@@ -203,6 +205,7 @@ int ib_report_html_compare(FILE *f, json_t *mo, json_t *cand, json_t *base)
 	fprintf(f, "</code>, baseline <code>");
 	ib_report_xml_escape(f, gets_(json_object_get(mo, "baseline"), "file"));
 	fprintf(f, "</code></p>\n");
+	ib_warnings_print(f, json_object_get(mo, "drop_warnings"), IB_WARN_HTML);
 	json_array_foreach(json_object_get(mo, "warnings"), i, x) {
 		fprintf(f, "<p class=\"warn\">warning: ");
 		ib_report_xml_escape(f, json_string_value(x));
