@@ -193,19 +193,45 @@ static __always_inline bool wanted(void)
 }
 
 #ifdef __TARGET_ARCH_x86
-/* x86 keeps preempt_count in a per-CPU int on 6.1 and again from ~6.15;
- * 6.2-6.14 moved it into struct pcpu_hot, where this reads as unknown */
-extern int __preempt_count __ksym __weak;
+/*
+ * Where x86 keeps preempt_count: the per-CPU int __preempt_count up to 6.1
+ * and again from 6.15 (46e8fff6d45f, "x86: Remove pcpu_hot"); in between
+ * (64701838bf05, 6.2) it is a field of the per-CPU struct pcpu_hot. Both
+ * symbols are weak: libbpf resolves a missing one to NULL, and the CO-RE
+ * checks below turn the pcpu_hot branch into dead code on kernels without
+ * the struct (our vmlinux.h, from 6.1, has none: hence the ___local flavour).
+ * The kernel's BPF selftests read it the same way (bpf_misc.h).
+ */
+extern const int __preempt_count __ksym __weak;
+
+struct pcpu_hot___local {
+	int preempt_count;
+} __attribute__((preserve_access_index));
+
+extern struct pcpu_hot___local pcpu_hot __ksym __weak;
 #endif
 
-/* 0 task, 1 softirq, 2 hardirq, 3 NMI; 0 with err counted when unknown */
+/* libbpf 1.2 has it; bookworm's 1.1 does not */
+#ifndef bpf_ksym_exists
+#define bpf_ksym_exists(sym) ({							\
+	_Static_assert(!__builtin_constant_p(!!sym), #sym " should be __weak");	\
+	!!(sym);								\
+})
+#endif
+
+/* 0 task, 1 softirq, 2 hardirq, 3 NMI; 0 with irq_unknown counted when the
+ * kernel keeps preempt_count where this cannot read it */
 static __always_inline __u32 irq_level(void)
 {
 	__u64 pc = 0;
 
 #ifdef __TARGET_ARCH_x86
-	if (&__preempt_count) { /* a weak ksym: NULL when the kernel lacks it */
-		pc = *(int *)bpf_this_cpu_ptr(&__preempt_count);
+	if (bpf_ksym_exists(&__preempt_count)) {
+		pc = *(const int *)bpf_this_cpu_ptr(&__preempt_count);
+	} else if (bpf_core_type_exists(struct pcpu_hot___local) &&
+		   bpf_core_field_exists(struct pcpu_hot___local, preempt_count) &&
+		   bpf_ksym_exists(&pcpu_hot)) {
+		pc = ((struct pcpu_hot___local *)bpf_this_cpu_ptr(&pcpu_hot))->preempt_count;
 	} else {
 		struct ib_err_stats *e = errs();
 

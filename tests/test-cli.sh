@@ -200,6 +200,16 @@ check_eq "failed run: the error is quoted" \
 "$bin" report --help | grep -q -- '--allow-incomplete'; check_eq "report --help names --allow-incomplete" $? 0
 "$bin" report --help | grep -q -- '--max-size'; check_eq "report --help names --max-size" $? 0
 
+
+# report: a run with a non-zero drop counter is reported, with a warning on
+# stderr and in the output (json: drop_warnings); a clean run has none
+jq '.drops.irq_unknown = 942' $D/base.json > "$tmp/drops.json"
+"$bin" report "$tmp/drops.json" --format json > "$tmp/drops.out" 2> "$tmp/err"; check_eq "report with drops: exit 0" $? 0
+check_eq "drops: warned on stderr" \
+	"$(grep -c "^iommubench: report: warning: $tmp/drops.json: drops.irq_unknown = 942: " "$tmp/err")" 1
+check_eq "drops: json names the counter" "$(jq -r '[.drop_warnings[].counter] | join(",")' "$tmp/drops.out")" drops.irq_unknown
+"$bin" report $D/base.json --format json > "$tmp/clean.out" 2> "$tmp/err"
+check_eq "no drops: no warning" "$(jq -r '.drop_warnings | length' "$tmp/clean.out") $(grep -c warning "$tmp/err")" "0 0"
 # trace: usage errors are refused before any probe loads, nothing written
 "$bin" trace --help > "$tmp/trhelp"; check_eq "trace --help exits 0" $? 0
 check_eq "trace --help has examples" "$(grep -c '^  iommubench trace' "$tmp/trhelp")" 3

@@ -21,6 +21,7 @@
 #include "results.h"
 #include "stats.h"
 #include "trace.h"
+#include "warnings.h"
 
 static const char trace_usage[] =
 "usage: iommubench trace [-o FILE] [-d SEC] [-p PID] [--attach MODE] [-q] [-v] [-- COMMAND [ARG...]]\n"
@@ -407,8 +408,10 @@ read:
 		fprintf(stderr, "iommubench: %s\n", err);
 		goto out;
 	}
-	if (!quiet)
+	if (!quiet) {
 		ib_trace_print(stdout, doc);
+		ib_doc_warnings_print(stdout, doc, IB_WARN_TEXT); /* non-zero drop counters */
+	}
 	fprintf(stderr, "iommubench: wrote %s\n", out);
 	/* the command's own exit status, so `trace -- make test` can gate */
 	if (cmd && child_done && status >= 0)

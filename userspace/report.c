@@ -18,6 +18,8 @@
 #define IB_STR_(x) #x
 #define IB_STR(x) IB_STR_(x)
 
+#include "warnings.h"
+
 static const char report_usage[] =
 "usage: iommubench report RUN.json [BASELINE.json] [--format md|html|junit|json] [-o FILE]\n"
 "                         [--fail-above PCT] [--gate LIST] [--threshold PCT] [--confidence C]\n"
@@ -255,6 +257,22 @@ int cmd_report(int argc, char **argv, const struct ib_global *g)
 	if (!f) {
 		fprintf(stderr, "iommubench: report: %s\n", strerror(errno));
 		goto out;
+	}
+	/* warnings on stderr too, whatever the format: a CI log shows them */
+	for (int i = 0; i < nin; i++) {
+		json_t *w = json_array(), *x;
+		size_t j;
+
+		ib_drop_warnings(w, docs[i], NULL);
+		json_array_foreach(w, j, x)
+			fprintf(stderr, "iommubench: report: warning: %s: %s = %lld: %s\n", ib_term(argv[optind + i]),
+				ib_term(json_string_value(json_object_get(x, "counter"))),
+				(long long)json_integer_value(json_object_get(x, "value")),
+				json_string_value(json_object_get(x, "meaning")));
+		if (!model && !strcmp(fmt, "json"))
+			json_object_set_new(docs[0], "drop_warnings", w); /* the document as read, plus these */
+		else
+			json_decref(w);
 	}
 	if (!strcmp(fmt, "json")) {
 		e = dump_json(f, model ? model : docs[0]);

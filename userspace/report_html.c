@@ -15,6 +15,7 @@
 #include "report.h"
 #include "tmpfiles.h"
 #include "summary.h"
+#include "warnings.h"
 
 #define geti ib_report_geti
 #define gets_ ib_report_gets
@@ -282,6 +283,7 @@ int ib_report_html_single(FILE *f, json_t *doc, const char *path)
 	if (ib_report_emulated(doc))
 		fprintf(f, "<p class=\"warn\">Timings are emulated (lab, QEMU TCG): counts are exact, times are not "
 			"hardware figures.</p>\n");
+	ib_doc_warnings_print(f, doc, IB_WARN_HTML);
 	fprintf(f, "<h2>Plots</h2>\n");
 	json_object_foreach(json_object_get(doc, "ops"), rn, role)
 		if (strcmp(rn, "switch") && geti(role, "count") > 0)
@@ -319,6 +321,8 @@ int ib_report_html_compare(FILE *f, json_t *mo, json_t *cand, json_t *base)
 	ib_report_xml_escape(f, gets_(json_object_get(mo, "baseline"), "file"));
 	fprintf(f, "</code></p>\n");
 	ib_report_html_incomplete(f, json_object_get(mo, "incomplete"));
+
+	ib_warnings_print(f, json_object_get(mo, "drop_warnings"), IB_WARN_HTML);
 	json_array_foreach(json_object_get(mo, "warnings"), i, x) {
 		fprintf(f, "<p class=\"warn\">warning: ");
 		ib_report_xml_escape(f, json_string_value(x));

@@ -2,6 +2,7 @@
 /* JUnit XML: one test case per gated figure, a failure when it trips. */
 #include <string.h>
 #include "report.h"
+#include "warnings.h"
 
 
 static json_t *find(json_t *arr, const char *name)
@@ -71,6 +72,7 @@ void ib_report_junit(FILE *f, json_t *m)
 		}
 		fprintf(f, "  </testcase>\n");
 	}
+	ib_warnings_print(f, json_object_get(m, "drop_warnings"), IB_WARN_JUNIT);
 	fprintf(f, "</testsuite>\n</testsuites>\n");
 }
 
@@ -94,5 +96,7 @@ void ib_report_junit_single(FILE *f, json_t *doc, const char *path)
 		fprintf(f, "    <skipped message=\"no isolation checks in this run\"/>\n");
 	fprintf(f, "    <system-out>");
 	ib_report_xml_escape(f, path);
-	fprintf(f, "</system-out>\n  </testcase>\n</testsuite>\n</testsuites>\n");
+	fprintf(f, "</system-out>\n  </testcase>\n");
+	ib_doc_warnings_print(f, doc, IB_WARN_JUNIT);
+	fprintf(f, "</testsuite>\n</testsuites>\n");
 }

@@ -4,6 +4,7 @@
 #include <string.h>
 #include "escape.h"
 #include "report.h"
+#include "warnings.h"
 #include "trace.h"
 #include "summary.h"
 
@@ -101,6 +102,7 @@ void ib_report_md_single(FILE *f, json_t *doc, const char *path)
 		fprintf(f, " Lab target %s.", ib_md(gets_(json_object_get(doc, "lab"), "target")));
 	if (ib_report_emulated(doc))
 		fprintf(f, "\n\n> **Timings are emulated** (QEMU TCG): counts are exact, times are not hardware figures.\n");
+	ib_doc_warnings_print(f, doc, IB_WARN_MD);
 	fprintf(f, "\n## Operations (kernel, outermost hook per role; hooks by name)\n\n"
 		"| role / hook | mode | count | p50 | p90 | p99 |\n|---|---|---:|---:|---:|---:|\n");
 	json_object_foreach(ops, rn, role) {
@@ -254,6 +256,7 @@ void ib_report_md_compare(FILE *f, json_t *m)
 	fprintf(f, "| run | file | kernel | lab | backend | git | repetitions | timings |\n|---|---|---|---|---|---|---|---|\n");
 	run_row(f, "candidate", cand);
 	run_row(f, "baseline", base);
+	ib_warnings_print(f, json_object_get(m, "drop_warnings"), IB_WARN_MD);
 	fprintf(f, "\nRepetitions: candidate %lld, baseline %lld. Settings: noise threshold %.3g %%, confidence %.3g, "
 		"%lld bootstrap resamples (seed %lld), gate %.3g %%%s.\n",
 		geti(cand, "repetitions"), geti(base, "repetitions"),

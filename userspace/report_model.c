@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "report.h"
+#include "warnings.h"
 
 void ib_report_opts_default(struct ib_report_opts *o)
 {
@@ -661,6 +662,10 @@ json_t *ib_report_compare(json_t *cand, const char *cand_path, json_t *base,
 		"a failed or interrupted run (incomplete[]) trips it unless allow_incomplete"));
 	json_object_set_new(m, "emulated", json_boolean(ib_report_emulated(base) || ib_report_emulated(cand)));
 	json_object_set_new(m, "warnings", warn);
+	/* each run's non-zero drop counters, apart from the comparability warnings */
+	json_object_set_new(m, "drop_warnings", json_array());
+	ib_drop_warnings(json_object_get(m, "drop_warnings"), cand, "candidate");
+	ib_drop_warnings(json_object_get(m, "drop_warnings"), base, "baseline");
 	json_object_set_new(m, "counts", c.rows);
 	json_object_set_new(m, "counts_changed", json_integer((json_int_t)changed));
 	json_object_set_new(m, "timings", t);

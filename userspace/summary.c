@@ -8,6 +8,7 @@
 #include "escape.h"
 #include "report.h"
 #include "summary.h"
+#include "warnings.h"
 
 static long long geti(json_t *o, const char *k)
 {
@@ -249,10 +250,8 @@ void ib_print_summary(FILE *f, json_t *doc)
 		fprintf(f, "\n%s latency (kernel, outermost hook)\n", ib_term(rname));
 		ib_summary_histogram(f, h);
 	}
-	v = json_object_get(doc, "drops");
-	if (geti(v, "unmatched_exit") > 0 || geti(v, "stack_overflow") > 0 || geti(v, "task_map_full") > 0)
-		fprintf(f, "\nprobe problems: unmatched exits %lld, stack overflows %lld, task map full %lld\n",
-			geti(v, "unmatched_exit"), geti(v, "stack_overflow"), geti(v, "task_map_full"));
+	/* every non-zero drop counter, named, with what it costs the figures */
+	ib_doc_warnings_print(f, doc, IB_WARN_TEXT);
 	if (json_is_string(json_object_get(doc, "interrupted")))
 		fprintf(f, "\nINTERRUPTED (%s): figures cover the part that ran\n", ib_term(gets_(doc, "interrupted")));
 }

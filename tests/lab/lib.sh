@@ -51,7 +51,8 @@ lab_done() {
 # check_run FILE TARGET KERNEL-PREFIX M U: what every basic-style run must
 # hold besides its driver's counts: the target and kernel, emulated timings,
 # no error, the harness's own M MAP_DMA and U UNMAP_DMA calls, every timed
-# call completed, no probe bookkeeping problem and no missed run.
+# call completed, no probe bookkeeping problem, the interrupt level read on
+# every event (drops.irq_unknown) and no missed run.
 check_run() {
 	local f=$1
 	check_json "$f" ".host.kernel | startswith(\"$3\")" true "host.kernel starts with $3"
@@ -63,6 +64,7 @@ check_run() {
 	check_json "$f" '.harness.unmap_calls' "$5"
 	check_json "$f" '[.ops[] | (.hooks // {})[] | select(.timed) | .entries == .count] | all' true "entries == count"
 	check_json "$f" '.drops.unmatched_exit + .drops.stack_overflow + .drops.task_map_full' 0 "probe problems"
+	check_json "$f" '.drops.irq_unknown' 0
 	check_json "$f" '[.hooks[] | select(.attached) | .misses] | add' 0 "recursion misses"
 }
 

@@ -5,6 +5,8 @@
 set -u
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
+# shellcheck source=lib_vtd.sh
+. "$(dirname "$0")/lib_vtd.sh"
 lab_setup x86-vtd-new
 
 lab/run x86-vtd-new -- sh -c "
@@ -44,21 +46,7 @@ vtd_new_model() { # FILE M U
 	check_json "$f" '.ops.unmap.count' "$u"
 	check_json "$f" '.ops.attach.count' 1
 	check_json "$f" '.ops.detach.count' 1
-	hook_count "$f" tlb_sync intel_iommu_tlb_sync "$u"
-	hook_count "$f" tlb_inv cache_tag_flush_range "$u"
-	hook_count "$f" tlb_inv cache_tag_flush_range_np 0
-	hook_count "$f" tlb_inv cache_tag_flush_all 0
-	hook_count "$f" tlb_inv qi_flush_context 2
-	hook_count "$f" tlb_inv qi_flush_iotlb 2
-	hook_count "$f" tlb_inv qi_submit_sync $((u + 5))
-	check_json "$f" '.ops.tlb_inv.count' $((u + 5))
-	check_json "$f" '.ops.tlb_inv.kinds.range.count' "$u"
-	check_json "$f" '.ops.tlb_inv.kinds.config.count' 2
-	check_json "$f" '.ops.tlb_inv.kinds.domain.count' 2
-	check_json "$f" '.ops.tlb_inv.kinds.other.count' 1
-	check_json "$f" '.contexts[0].phases.unmap.roles.tlb_inv.count' "$u"
-	check_json "$f" '.contexts[0].phases.setup.roles.tlb_inv.count' 2
-	check_json "$f" '.contexts[0].phases.teardown.roles.tlb_inv.count' 3
+	vtd_cache_tag_flushes "$f" "$u" 0
 }
 vtd_new_model "$out/basic.json" 64 64
 vtd_new_model "$out/each7.json" 21 21
