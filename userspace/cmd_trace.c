@@ -280,6 +280,7 @@ int cmd_trace(int argc, char **argv, const struct ib_global *g)
 		fprintf(stderr, "iommubench: a previous run left changes that cannot be put back: %s\n", err);
 		goto out;
 	}
+	e = 0;
 	hooks = calloc(ib_catalog_len, sizeof(*hooks));
 	ro = calloc(1, sizeof(*ro));
 	if (!hooks || !ro) {

@@ -50,6 +50,7 @@ int main(int argc, char **argv)
 		fputs(usage, stderr);
 		return 2;
 	}
+	ib_state_set_verb(argv[i]);
 	/* every verb: unmount what it mounted, drop its state file */
 	if (!strcmp(argv[i], "hooks"))
 		return rc = cmd_hooks(argc - i, argv + i, &g), ib_state_cleanup(), rc;

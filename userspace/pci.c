@@ -346,19 +346,20 @@ int ib_pci_bind(struct ib_pci_bind *b, const char *bdf, const char *driver, bool
 		snprintf(err, errlen, "%s: %s (no such PCI device; see lspci -D)", path, strerror(-e));
 		return e;
 	}
+	/* one run per device, whether it moves the device or not */
+	if ((e = ib_state_lock_device(bdf, &b->lock_fd, err, errlen)))
+		return e;
+	b->locked = true;
 	ib_pci_current_driver(bdf, drv, sizeof(drv));
 	if (strcmp(drv, driver) || group_type) {
 		if (!bind) {
 			snprintf(err, errlen, "%s is bound to '%s', not %s (set bind=1 in the scenario or pass --bind)",
 				 bdf, drv[0] ? drv : "no driver", driver);
-			return -EBUSY;
+			e = -EBUSY;
+			goto undo;
 		}
 		if ((e = ib_pci_check(bdf, driver, drv, group_type != NULL, force_take, err, errlen)))
-			return e;
-		if ((e = ib_state_lock_device(bdf, &b->lock_fd, err, errlen)))
-			return e;
-		b->locked = true;
-		ib_pci_current_driver(bdf, drv, sizeof(drv)); /* as it is now we hold the lock */
+			goto undo;
 		snprintf(b->orig_driver, sizeof(b->orig_driver), "%s", drv);
 		ib_sys_path(path, sizeof(path), IB_PCI_DEVS "/%s/driver_override", bdf);
 		ib_read_line(path, b->orig_override, sizeof(b->orig_override));
@@ -371,11 +372,8 @@ int ib_pci_bind(struct ib_pci_bind *b, const char *bdf, const char *driver, bool
 		}
 		/* written down before the first change */
 		state_of(b, &sd);
-		if ((e = ib_state_note_device(&sd, err, errlen))) {
-			ib_state_unlock_device(&b->lock_fd);
-			b->locked = false;
-			return e;
-		}
+		if ((e = ib_state_note_device(&sd, err, errlen)))
+			goto undo;
 		b->bound_by_us = true;
 		ib_sys_path(path, sizeof(path), IB_PCI_DEVS "/%s/driver_override", bdf);
 		if ((e = ib_sysfs_write(path, driver))) {

@@ -319,6 +319,7 @@ int cmd_run(int argc, char **argv, const struct ib_global *g)
 		fprintf(stderr, "iommubench: a previous run left changes that cannot be put back: %s\n", err);
 		goto out;
 	}
+	e = 0;
 	/* Bind before the probes start: driver binding is not part of the run. */
 	if (dma)
 		e = ib_dma_prepare(&dmadev, device, sc.bind, &sc.dma, err, sizeof(err));
@@ -359,18 +360,22 @@ int cmd_run(int argc, char **argv, const struct ib_global *g)
 	wl.stop = &stop_requested;
 	wl.test_skip_unmap = skip_unmap;
 	wl.verbose = verbose;
-	if (test_fail) {
-		e = -EIO;
-		snprintf(err, sizeof(err), "--test-fail: an error injected after the probes attached");
-	} else if (dma)
+	if (dma)
 		e = ib_dma_measure(&dmadev, &sc, probes_on ? &probes : NULL, dmaruns, &stop_requested, verbose,
 				   err, sizeof(err));
 	else
 		e = ib_workload_run(&wl, err, sizeof(err));
+	if (!e && test_fail) {
+		e = -EIO;
+		snprintf(err, sizeof(err), "--test-fail: an error injected at the end of the workload");
+	}
 	if (e)
 		fprintf(stderr, "iommubench: %s\n", err);
-	if (stop_requested && slow_secs)
+	if (stop_requested && slow_secs) {
+		fprintf(stderr, "iommubench: --test-slow-teardown: tearing down slowly (up to %u s, until "
+			"another signal)\n", slow_secs);
 		slow_teardown(slow_secs);
+	}
 	if (probes_on && !hurry && ib_probes_read(&probes, ro))
 		fprintf(stderr, "iommubench: reading the probe maps: %s\n", strerror(errno));
 	ib_probes_stop(&probes);

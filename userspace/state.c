@@ -224,14 +224,22 @@ int ib_state_read(const char *path, struct ib_state *s, char *err, size_t errlen
 
 static int mkdir_state(char *err, size_t errlen)
 {
-	if (mkdir(state_dir, 0700) && errno != EEXIST) {
-		int e = -errno;
+	char parent[PATH_MAX], *slash;
+	int e = 0;
 
+	/* /run itself may be missing (an initramfs) */
+	snprintf(parent, sizeof(parent), "%s", state_dir);
+	if ((slash = strrchr(parent, '/')) && slash != parent) {
+		*slash = '\0';
+		if (mkdir(parent, 0755) && errno != EEXIST)
+			e = -errno;
+	}
+	if (!e && mkdir(state_dir, 0700) && errno != EEXIST)
+		e = -errno;
+	if (e)
 		snprintf(err, errlen, "creating %s: %s (iommubench records there what it changes; "
 			 "is /run writable, are you root?)", state_dir, strerror(-e));
-		return e;
-	}
-	return 0;
+	return e;
 }
 
 int ib_state_write(const struct ib_state *s, const char *path, char *err, size_t errlen)
@@ -330,6 +338,11 @@ static int self_save(char *err, size_t errlen)
 		return e;
 	self_written = true;
 	return 0;
+}
+
+void ib_state_set_verb(const char *verb)
+{
+	snprintf(self.verb, sizeof(self.verb), "%s", verb && plain_name(verb) ? verb : "");
 }
 
 int ib_state_note_device(const struct ib_state_dev *d, char *err, size_t errlen)

@@ -64,6 +64,9 @@ int ib_state_read(const char *path, struct ib_state *s, char *err, size_t errlen
 /* Atomic: PATH.tmp, fsync, rename. */
 int ib_state_write(const struct ib_state *s, const char *path, char *err, size_t errlen);
 
+/* The verb this process runs, recorded in its state file. */
+void ib_state_set_verb(const char *verb);
+
 /* This process's own state file: each call rewrites it before the change
  * it announces is made. */
 int ib_state_note_device(const struct ib_state_dev *d, char *err, size_t errlen);

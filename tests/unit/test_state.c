@@ -374,8 +374,17 @@ static void test_lock(void)
 	CHECK(strstr(err, "in use by another iommubench") && strstr(err, want), "message: %s", err);
 	CHECK_EQ_U64(nwrites, 0);
 	ib_state_unlock_device(&fd);
+	/* refused without bind: the lock is let go */
+	CHECK(ib_pci_bind(&b, DEV, "vfio-pci", false, NULL, NULL, err, sizeof(err)) == -EBUSY, "bound");
+	CHECK(strstr(err, "not vfio-pci") != NULL, "message: %s", err);
+	CHECK(ib_state_lock_device(DEV, &fd, err, sizeof(err)) == 0, "%s", err);
+	ib_state_unlock_device(&fd);
+	/* held for as long as the device is bound */
 	CHECK(ib_pci_bind(&b, DEV, "vfio-pci", true, NULL, NULL, err, sizeof(err)) == 0, "%s", err);
+	CHECK(ib_state_lock_device(DEV, &fd, err, sizeof(err)) == -EBUSY, "locked twice");
 	ib_pci_release(&b);
+	CHECK(ib_state_lock_device(DEV, &fd, err, sizeof(err)) == 0, "%s", err);
+	ib_state_unlock_device(&fd);
 }
 
 static bool exists(const char *p)
