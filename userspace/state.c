@@ -453,9 +453,9 @@ static void read_attr(const char *bdf, const char *attr, char *out, size_t len)
 
 int ib_state_restore_dev(const struct ib_state_dev *d, bool dry_run, FILE *log, char *err, size_t errlen)
 {
-	char path[PATH_MAX], cur[64], val[64];
+	char path[PATH_MAX], cur[64], val[64], type[64] = "";
 	struct stat st;
-	bool acted = false;
+	bool acted = false, need_type;
 	int e;
 
 	ib_sys_path(path, sizeof(path), IB_PCI_DEVS "/%s", d->bdf);
@@ -464,7 +464,14 @@ int ib_state_restore_dev(const struct ib_state_dev *d, bool dry_run, FILE *log, 
 		return 0;
 	}
 	ib_pci_current_driver(d->bdf, cur, sizeof(cur));
-	if (cur[0] && !strcmp(cur, d->driver) && strcmp(cur, d->orig_driver)) {
+	if (d->orig_type[0] && d->group_id >= 0) {
+		ib_sys_path(path, sizeof(path), "/sys/kernel/iommu_groups/%d/type", d->group_id);
+		ib_read_line(path, type, sizeof(type));
+	}
+	need_type = type[0] && strcmp(type, d->orig_type);
+	/* our driver goes; so does the device's own when the type must
+	 * change under it (it probes again below) */
+	if (cur[0] && !strcmp(cur, d->driver) && (strcmp(cur, d->orig_driver) || need_type)) {
 		SAY("unbind from %s", cur);
 		ib_sys_path(path, sizeof(path), IB_PCI_DEVS "/%s/driver/unbind", d->bdf);
 		if (!dry_run && (e = ib_sysfs_write(path, d->bdf))) {
@@ -475,19 +482,16 @@ int ib_state_restore_dev(const struct ib_state_dev *d, bool dry_run, FILE *log, 
 		cur[0] = '\0';
 		acted = true;
 	}
-	if (d->orig_type[0] && d->group_id >= 0) {
+	if (need_type) {
 		ib_sys_path(path, sizeof(path), "/sys/kernel/iommu_groups/%d/type", d->group_id);
-		ib_read_line(path, val, sizeof(val));
-		if (val[0] && strcmp(val, d->orig_type)) {
-			SAY("IOMMU group %d: type %s back to %s", d->group_id, val, d->orig_type);
-			if (!dry_run && (e = ib_sysfs_write(path, d->orig_type))) {
-				snprintf(err, errlen, "writing '%s' to %s: %s (every device of group %d must have no "
-					 "driver: unbind them, then iommubench restore)", d->orig_type, path,
-					 strerror(-e), d->group_id);
-				return e;
-			}
-			acted = true;
+		SAY("IOMMU group %d: type %s back to %s", d->group_id, type, d->orig_type);
+		if (!dry_run && (e = ib_sysfs_write(path, d->orig_type))) {
+			snprintf(err, errlen, "writing '%s' to %s: %s (every device of group %d must have no "
+				 "driver: unbind them, then iommubench restore)", d->orig_type, path,
+				 strerror(-e), d->group_id);
+			return e;
 		}
+		acted = true;
 	}
 	read_attr(d->bdf, "driver_override", val, sizeof(val));
 	if (strcmp(val, d->orig_override)) {

@@ -154,6 +154,13 @@ static int fake_write(const char *path, const char *s)
 		return 0;
 	}
 	if (strstr(rel, "/type")) {
+		/* the kernel refuses while a device of the group has a driver */
+		char cmd[PATH_MAX * 2];
+
+		snprintf(cmd, sizeof(cmd), "ls '%s%.*s'/devices/*/driver >/dev/null 2>&1",
+			 root, (int)(strlen(rel) - 5), rel);
+		if (system(cmd) == 0)
+			return -EBUSY;
 		put(rel, v);
 		return 0;
 	}
@@ -503,6 +510,21 @@ static void test_bind_release_and_crash_restore(void)
 	CHECK(ib_state_recover(false, NULL, err, sizeof(err)) < 0, "recovered");
 	CHECK(strstr(err, "drivers/nouveau/bind") != NULL, "message: %s", err);
 	CHECK(exists(stale), "failed restore keeps the state file");
+
+	/* already on dma_map_benchmark: unbound for the type change, the type
+	 * put back without a driver, then bound again */
+	fresh_tree();
+	add_device(DEV, "dma_map_benchmark", 9);
+	put("/sys/kernel/iommu_groups/9/type", "DMA-FQ\n");
+	CHECK(ib_pci_bind(&b, DEV, "dma_map_benchmark", true, "DMA", NULL, err, sizeof(err)) == 0, "%s", err);
+	get("/sys/kernel/iommu_groups/9/type", v, sizeof(v));
+	CHECK_STR(v, "DMA");
+	CHECK(ib_pci_release(&b) == 0, "release");
+	get("/sys/kernel/iommu_groups/9/type", v, sizeof(v));
+	CHECK_STR(v, "DMA-FQ");
+	drv_of(DEV, d, sizeof(d));
+	CHECK_STR(d, "dma_map_benchmark");
+	CHECK(!exists(self), "state file removed");
 }
 
 int main(void)
