@@ -92,6 +92,9 @@ int ib_state_restore(const struct ib_state *s, bool dry_run, FILE *log, char *er
  * the number restored (0: nothing stale), or -errno with err filled. */
 int ib_state_recover(bool dry_run, FILE *log, char *err, size_t errlen);
 
+/* Create the state directory (and /run when missing). */
+int ib_state_mkdir(char *err, size_t errlen);
+
 /* flock the device's lock file; *fd is kept open while the run holds it.
  * -EBUSY with the holder's pid in err. */
 int ib_state_lock_device(const char *bdf, int *fd, char *err, size_t errlen);
