@@ -15,6 +15,10 @@ check_eq "--help lists verbs and examples" "$(grep -c '^  hooks\|^  run\|^exampl
 "$bin" run --help > "$tmp/runhelp"; check_eq "run --help exits 0" $? 0
 check_eq "run --help has examples" "$(grep -c '^  iommubench run scenarios/basic.ini' "$tmp/runhelp")" 3
 "$bin" hooks --help > /dev/null; check_eq "hooks --help exits 0" $? 0
+"$bin" restore --help > "$tmp/rshelp"; check_eq "restore --help exits 0" $? 0
+check_eq "restore --help has examples" "$(grep -c '^  iommubench restore' "$tmp/rshelp")" 3
+"$bin" restore extra 2> /dev/null; check_eq "restore with an argument exits 2" $? 2
+check_eq "run --help documents --force" "$(grep -c '^      --force' "$tmp/runhelp")" 1
 "$bin" frobnicate 2> "$tmp/err"; check_eq "unknown verb exits 2" $? 2
 check_eq "and names it" "$(grep -c "unknown verb 'frobnicate'" "$tmp/err")" 1
 "$bin" run 2> /dev/null; check_eq "run without a scenario exits 2" $? 2

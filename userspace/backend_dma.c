@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include "backend_dma.h"
 #include "hostinfo.h"
+#include "state.h"
 
 int ib_dma_args(const struct ib_dma_params *p, struct ib_map_benchmark *out, char *err, size_t errlen)
 {
@@ -51,13 +52,22 @@ int ib_dma_prepare(struct ib_dma *d, const char *bdf, bool bind, const struct ib
 		return e;
 	snprintf(path, sizeof(path), "/sys/kernel/iommu_groups/%d/type", d->pci.group_id);
 	ib_read_line(path, d->domain_type, sizeof(d->domain_type));
-	if (stat(IB_DMA_DEBUGFS, &st) && errno == ENOENT &&
-	    mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL) && errno != EBUSY) {
-		e = -errno;
-		snprintf(err, errlen, "mounting debugfs on /sys/kernel/debug: %s (mount it, then retry)",
-			 strerror(-e));
-		ib_dma_release(d);
-		return e;
+	if (stat(IB_DMA_DEBUGFS, &st) && errno == ENOENT) {
+		/* recorded first, unmounted when iommubench exits (state.h) */
+		if ((e = ib_state_note_mount("/sys/kernel/debug", "debugfs", err, errlen))) {
+			ib_dma_release(d);
+			return e;
+		}
+		if (mount("debugfs", "/sys/kernel/debug", "debugfs", 0, NULL)) {
+			e = -errno;
+			ib_state_forget_mount("/sys/kernel/debug");
+			if (e != -EBUSY) {
+				snprintf(err, errlen, "mounting debugfs on /sys/kernel/debug: %s (mount it, then retry)",
+					 strerror(-e));
+				ib_dma_release(d);
+				return e;
+			}
+		}
 	}
 	d->fd = open(IB_DMA_DEBUGFS, O_RDWR | O_CLOEXEC);
 	if (d->fd < 0) {

@@ -11,5 +11,6 @@ int cmd_hooks(int argc, char **argv, const struct ib_global *g);
 int cmd_run(int argc, char **argv, const struct ib_global *g);
 int cmd_trace(int argc, char **argv, const struct ib_global *g);
 int cmd_report(int argc, char **argv, const struct ib_global *g);
+int cmd_restore(int argc, char **argv, const struct ib_global *g);
 
 #endif

@@ -19,6 +19,7 @@
 #include "hostinfo.h"
 #include "probes.h"
 #include "results.h"
+#include "state.h"
 #include "stats.h"
 #include "trace.h"
 #include "warnings.h"
@@ -49,7 +50,9 @@ static const char trace_usage[] =
 "  -v, --verbose       libbpf messages\n"
 "\n"
 "Ctrl-C (or SIGTERM) stops tracing and still writes the results; a SIGTERM\n"
-"is passed on to the COMMAND.\n"
+"is passed on to the COMMAND. A second one stops waiting for the COMMAND to\n"
+"finish; the probes are detached and tracefs unmounted (if iommubench\n"
+"mounted it) on every exit but SIGKILL (then: iommubench restore).\n"
 "\n"
 "examples:\n"
 "  iommubench trace -- glmark2-es2-drm --off-screen\n"
@@ -57,11 +60,13 @@ static const char trace_usage[] =
 "  iommubench trace -p $(pidof kmscube) -d 10\n"
 "  lab/run x86-vtd -- iommubench trace -- iommubench run scenarios/basic.ini -q\n";
 
-static volatile sig_atomic_t stop_sig, forward_sig;
+static volatile sig_atomic_t stop_sig, forward_sig, hurry;
 
 static void on_signal(int sig, siginfo_t *si, void *uc)
 {
 	(void)uc;
+	if (stop_sig)
+		hurry = 1; /* a repeated signal: stop waiting for the command */
 	stop_sig = sig;
 	/* Ctrl-C from the terminal reaches the command by itself; a signal
 	 * sent to us alone (kill, a CI timeout) is passed on */
@@ -271,6 +276,12 @@ int cmd_trace(int argc, char **argv, const struct ib_global *g)
 	}
 
 	catch_signals();
+	/* what a killed run left changed goes back first */
+	if ((e = ib_state_recover(false, stderr, err, sizeof(err))) < 0) {
+		fprintf(stderr, "iommubench: a previous run left changes that cannot be put back: %s\n", err);
+		goto out;
+	}
+	e = 0;
 	hooks = calloc(ib_catalog_len, sizeof(*hooks));
 	ro = calloc(1, sizeof(*ro));
 	if (!hooks || !ro) {
@@ -361,7 +372,7 @@ int cmd_trace(int argc, char **argv, const struct ib_global *g)
 		/* give the command a moment to finish on the signal */
 		if (forward_sig)
 			kill(child, forward_sig);
-		for (int i = 0; i < 100 && !child_done; i++) {
+		for (int i = 0; i < 100 && !child_done && !hurry; i++) {
 			if (waitpid(child, &status, WNOHANG) == child)
 				child_done = true;
 			else

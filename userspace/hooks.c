@@ -13,6 +13,7 @@
 #include <bpf/libbpf.h>
 #include <linux/bpf.h>
 #include "hooks.h"
+#include "state.h"
 
 #define NO_TP (-1)
 /* functions of one name kept for attribution */
@@ -969,8 +970,13 @@ static const char *find_tracefs(void)
 	}
 	/* tracefs exists but is not mounted (a fresh initramfs, or a host
 	 * that never mounted it): libbpf needs it for tracepoint ids */
+	if (ib_state_note_mount(cands[0], "tracefs", p, sizeof(p))) {
+		fprintf(stderr, "iommubench: %s: tracefs left unmounted\n", p);
+		return NULL;
+	}
 	if (mount("nodev", cands[0], "tracefs", 0, NULL) == 0)
-		return cands[0];
+		return cands[0]; /* unmounted when iommubench exits (state.h) */
+	ib_state_forget_mount(cands[0]);
 	return NULL;
 }
 

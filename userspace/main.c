@@ -4,6 +4,7 @@
 #include <string.h>
 #include "cli.h"
 #include "results.h"
+#include "state.h"
 
 static const char usage[] =
 "usage: iommubench [-v] VERB [options]\n"
@@ -13,6 +14,7 @@ static const char usage[] =
 "  run SCENARIO [-o FILE]       drive a scenario with the probes attached, write results\n"
 "  trace [-d SEC] [-- CMD...]   probes only, around any workload: figures per process and pagetable\n"
 "  report RUN.json [BASE.json]  summarise a run, or compare it with a baseline (md, html, junit, json)\n"
+"  restore [--dry-run]          put back a device and mounts a killed run left changed\n"
 "  version                      print the version\n"
 "\n"
 "Each verb takes --help. Data goes to stdout, diagnostics to stderr.\n"
@@ -28,7 +30,7 @@ static const char usage[] =
 int main(int argc, char **argv)
 {
 	struct ib_global g = {0};
-	int i = 1;
+	int i = 1, rc;
 
 	for (; i < argc && argv[i][0] == '-'; i++) {
 		if (!strcmp(argv[i], "-v") || !strcmp(argv[i], "--verbose")) {
@@ -48,12 +50,16 @@ int main(int argc, char **argv)
 		fputs(usage, stderr);
 		return 2;
 	}
+	ib_state_set_verb(argv[i]);
+	/* every verb: unmount what it mounted, drop its state file */
 	if (!strcmp(argv[i], "hooks"))
-		return cmd_hooks(argc - i, argv + i, &g);
+		return rc = cmd_hooks(argc - i, argv + i, &g), ib_state_cleanup(), rc;
 	if (!strcmp(argv[i], "run"))
-		return cmd_run(argc - i, argv + i, &g);
+		return rc = cmd_run(argc - i, argv + i, &g), ib_state_cleanup(), rc;
 	if (!strcmp(argv[i], "trace"))
-		return cmd_trace(argc - i, argv + i, &g);
+		return rc = cmd_trace(argc - i, argv + i, &g), ib_state_cleanup(), rc;
+	if (!strcmp(argv[i], "restore"))
+		return cmd_restore(argc - i, argv + i, &g);
 	if (!strcmp(argv[i], "report"))
 		return cmd_report(argc - i, argv + i, &g);
 	if (!strcmp(argv[i], "version")) {

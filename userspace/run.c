@@ -20,6 +20,7 @@
 #include "results.h"
 #include "run_dma.h"
 #include "scenario.h"
+#include "state.h"
 #include "stats.h"
 #include "summary.h"
 #include "workload.h"
@@ -36,6 +37,8 @@ static const char run_usage[] =
 "  -d, --device BDF    PCI device to use, e.g. 0000:00:02.0\n"
 "      --bind          bind the device to vfio-pci if needed (and give it back after)\n"
 "      --no-bind       fail if the device is not bound to vfio-pci already\n"
+"      --force         bind even a device that looks in use (a mounted disk below it,\n"
+"                      the boot display, a network interface that is up)\n"
 "      --no-probes     harness timings only (no BPF)\n"
 "      --attach MODE   best attach mode to use: fentry (default), kprobe, tracepoint\n"
 "      --backend B     vfio (type1 containers, switch = rebind), iommufd (IOAS + HWPT per\n"
@@ -57,13 +60,35 @@ static const char run_usage[] =
 "  lab/run x86-iommufd -- iommubench run scenarios/pasid-switch.ini\n"
 "  lab/run x86-iommufd -- iommubench run scenarios/dma-map.ini\n";
 
-static volatile sig_atomic_t stop_requested;
+static volatile sig_atomic_t stop_requested, hurry;
 
+/* The first signal stops the workload; the teardown then runs as usual. A
+ * repeated one skips what is left of the run's own work (reading the probe
+ * maps, the result), never the detach or the give-back: only SIGKILL can
+ * leave the device away from its driver, and then `iommubench restore`. */
 static void on_signal(int sig)
 {
-	stop_requested = sig;
-	/* a second Ctrl-C kills a stuck teardown; BPF links go with the fds */
-	signal(sig, SIG_DFL);
+	static const char msg[] = "iommubench: signal again: skipping the rest of the run's own work; "
+		"still detaching the probes and giving the device back\n";
+
+	if (!stop_requested) {
+		stop_requested = sig;
+		return;
+	}
+	if (!hurry) {
+		ssize_t r = write(2, msg, sizeof(msg) - 1);
+
+		(void)r;
+	}
+	hurry = 1;
+}
+
+/* --test-slow-teardown: the lab's way to land a second signal in the
+ * teardown; the wait ends on it */
+static void slow_teardown(unsigned seconds)
+{
+	for (unsigned i = 0; i < seconds * 10 && !hurry; i++)
+		usleep(100 * 1000);
 }
 
 /* The clock's own cost: N back-to-back reads. */
@@ -159,6 +184,11 @@ int cmd_run(int argc, char **argv, const struct ib_global *g)
 		{ "repetitions", required_argument, NULL, 'R' },
 		/* test only: skip the unmaps the isolation checks expect, to show the oracle can fail */
 		{ "test-skip-unmap", no_argument, NULL, 'S' },
+		/* test only: fail after the probes attach (the error path of a run), or
+		 * wait in the teardown after a signal until a second one */
+		{ "test-fail", no_argument, NULL, 'F' },
+		{ "test-slow-teardown", required_argument, NULL, 'T' },
+		{ "force", no_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -177,7 +207,9 @@ int cmd_run(int argc, char **argv, const struct ib_global *g)
 	struct ib_dma_runs *dmaruns = NULL;
 	bool mock = false, dma = false;
 	unsigned long long reps = 0;
-	bool skip_unmap = false;
+	bool skip_unmap = false, test_fail = false;
+	unsigned slow_secs = 0;
+	struct sigaction sa = { .sa_handler = on_signal, .sa_flags = SA_RESTART };
 	char err[1024], out[4096], started[32], finished[32];
 	json_t *doc = NULL, *harness, *hops, *perr, *ops;
 	struct stat st;
@@ -197,6 +229,9 @@ int cmd_run(int argc, char **argv, const struct ib_global *g)
 				return 2;
 			break;
 		case 'S': skip_unmap = true; break;
+		case 'F': test_fail = true; break;
+		case 'T': slow_secs = (unsigned)strtoul(optarg, NULL, 10); break;
+		case 'f': ib_pci_set_force(true); break;
 		case 'R': {
 			char *end;
 
@@ -266,9 +301,10 @@ int cmd_run(int argc, char **argv, const struct ib_global *g)
 		return 2;
 	}
 
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
-	signal(SIGHUP, on_signal);
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 	ib_utc_now(started, sizeof(started), false);
 
 	hooks = calloc(ib_catalog_len, sizeof(*hooks));
@@ -278,6 +314,12 @@ int cmd_run(int argc, char **argv, const struct ib_global *g)
 		goto out;
 	}
 
+	/* what a killed run left changed goes back first */
+	if ((e = ib_state_recover(false, stderr, err, sizeof(err))) < 0) {
+		fprintf(stderr, "iommubench: a previous run left changes that cannot be put back: %s\n", err);
+		goto out;
+	}
+	e = 0;
 	/* Bind before the probes start: driver binding is not part of the run. */
 	if (dma)
 		e = ib_dma_prepare(&dmadev, device, sc.bind, &sc.dma, err, sizeof(err));
@@ -323,9 +365,18 @@ int cmd_run(int argc, char **argv, const struct ib_global *g)
 				   err, sizeof(err));
 	else
 		e = ib_workload_run(&wl, err, sizeof(err));
+	if (!e && test_fail) {
+		e = -EIO;
+		snprintf(err, sizeof(err), "--test-fail: an error injected at the end of the workload");
+	}
 	if (e)
 		fprintf(stderr, "iommubench: %s\n", err);
-	if (probes_on && ib_probes_read(&probes, ro))
+	if (stop_requested && slow_secs) {
+		fprintf(stderr, "iommubench: --test-slow-teardown: tearing down slowly (up to %u s, until "
+			"another signal)\n", slow_secs);
+		slow_teardown(slow_secs);
+	}
+	if (probes_on && !hurry && ib_probes_read(&probes, ro))
 		fprintf(stderr, "iommubench: reading the probe maps: %s\n", strerror(errno));
 	ib_probes_stop(&probes);
 	/* dma: and once more without probes, after */
@@ -336,6 +387,12 @@ int cmd_run(int argc, char **argv, const struct ib_global *g)
 	ib_vfio_cleanup(&vfio);
 	ib_dma_release(&dmadev);
 	ib_utc_now(finished, sizeof(finished), false);
+	if (hurry) {
+		fprintf(stderr, "iommubench: interrupted twice: the probes are detached and the device is given "
+			"back; no result written\n");
+		rc = 130;
+		goto out;
+	}
 
 	doc = ib_doc_new(started, finished);
 	json_object_set_new(doc, "scenario", scenario_json(&sc, device));
