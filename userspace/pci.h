@@ -5,6 +5,7 @@
 #define IB_PCI_H
 #include <stdbool.h>
 #include <stddef.h>
+#include "bdf.h" /* ib_pci_valid_bdf() */
 
 #define IB_PCI_DEVS "/sys/bus/pci/devices"
 
@@ -18,9 +19,6 @@ struct ib_pci_bind {
 	char orig_type[32];       /* the group's default domain type before */
 	int group_id;             /* -1 until known */
 };
-
-/* DDDD:BB:DD.F */
-bool ib_pci_valid_bdf(const char *s);
 
 /* Make sure bdf is bound to driver. When it is not and bind is true, move
  * it there (driver_override, unbind, drivers_probe); group_type, when not

@@ -11,7 +11,9 @@
 #include <unistd.h>
 #include "backend_dma.h"
 #include "backend_vfio.h"
+#include "bdf.h"
 #include "plan.h"
+#include "preflight.h"
 #include "cli.h"
 #include "contexts.h"
 #include "hooks.h"
@@ -133,15 +135,56 @@ static json_t *scenario_json(const struct ib_scenario *sc, const char *device)
 	return o;
 }
 
-static int default_output(const struct ib_scenario *sc, char *out, size_t len)
+/* results/NAME-UTCTIME.json; results/ itself is made when the run writes */
+static void default_output(const struct ib_scenario *sc, char *out, size_t len)
 {
 	char ts[32];
 
 	ib_utc_now(ts, sizeof(ts), true);
-	if (mkdir("results", 0755) && errno != EEXIST)
-		return -errno;
 	snprintf(out, len, "results/%s-%s.json", sc->name, ts);
-	return 0;
+}
+
+/*
+ * Everything the user gave, checked before the first side effect (results/,
+ * binding, mounts, BPF, the plan's memory), in this order: the scenario's
+ * plan size, the device address, the output path, the privileges the probes
+ * need, the device, the privileges and driver a bind needs, and the kernel
+ * interfaces the backend opens. Each check only reads. Returns the exit
+ * status (2: input refused; 1: the kernel or device is not ready) or 0.
+ */
+static int preflight(const struct ib_scenario *sc, const char *loops_opt, char *device, size_t devlen,
+		     const char *out, bool default_out, bool probes, bool mock, char *err, size_t errlen)
+{
+	bool dma = sc->backend == IB_BACKEND_DMA;
+	char why[256];
+	int e;
+
+	if (!dma && ib_plan_check(sc, loops_opt, err, errlen))
+		return 2;
+	if (!mock && ib_bdf_parse(device, device, devlen, why, sizeof(why))) {
+		snprintf(err, errlen, "device: %s; allowed: %s", why, IB_BDF_FORMS);
+		return 2;
+	}
+	if (ib_preflight_output(out, default_out, err, errlen))
+		return 2;
+	if (probes && ib_preflight_probes(err, errlen))
+		return 2;
+	if (mock)
+		return ib_preflight_node("/dev/iommu", "iommufd", "CONFIG_IOMMUFD and "
+					 "CONFIG_IOMMUFD_TEST for the mock device", err, errlen) ? 1 : 0;
+	if (ib_preflight_device(device, err, errlen))
+		return 2;
+	e = ib_preflight_bind(device, dma ? IB_DMA_DRIVER : "vfio-pci", sc->bind,
+			      dma && sc->dma.domain != IB_DMA_DOMAIN_KEEP, err, errlen);
+	if (e)
+		return e == -EACCES || e == -EPERM ? 2 : 1;
+	if (sc->backend == IB_BACKEND_VFIO)
+		e = ib_preflight_node("/dev/vfio/vfio", "VFIO", "modprobe vfio-pci vfio_iommu_type1",
+				      err, errlen);
+	else if (sc->backend == IB_BACKEND_IOMMUFD)
+		e = ib_preflight_node("/dev/iommu", "iommufd", "CONFIG_IOMMUFD and "
+				      "CONFIG_VFIO_DEVICE_CDEV, kernel 6.6 or later", err, errlen);
+	return e ? 1 : 0;
 }
 
 int cmd_run(int argc, char **argv, const struct ib_global *g)
@@ -178,9 +221,8 @@ int cmd_run(int argc, char **argv, const struct ib_global *g)
 	bool mock = false, dma = false;
 	unsigned long long reps = 0;
 	bool skip_unmap = false;
-	char err[1024], out[4096], started[32], finished[32];
+	char err[1024], out[4096], started[32], finished[32], devbuf[64], loops_opt[48];
 	json_t *doc = NULL, *harness, *hops, *perr, *ops;
-	struct stat st;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "o:d:qvhA:R:", opts, NULL)) != -1) {
@@ -235,9 +277,10 @@ int cmd_run(int argc, char **argv, const struct ib_global *g)
 	if (sc.switch_kind != IB_SWK_AUTO &&
 	    !((sc.switch_kind == IB_SWK_REBIND && sc.backend == IB_BACKEND_VFIO) ||
 	      (sc.switch_kind != IB_SWK_REBIND && sc.backend == IB_BACKEND_IOMMUFD))) {
-		fprintf(stderr, "iommubench: %s: switch_kind=%s does not go with backend %s; allowed: rebind "
-			"with vfio, replace or pasid with iommufd\n", sc.path, ib_switch_kind_name(sc.switch_kind),
-			ib_backend_name(sc.backend));
+		fprintf(stderr, "iommubench: %s:%d: key 'switch_kind': switch_kind=%s does not go with backend %s "
+			"(--backend %s); allowed: rebind with vfio, replace or pasid with iommufd\n", sc.path,
+			ib_scenario_key_line(&sc, "switch_kind"), ib_switch_kind_name(sc.switch_kind),
+			ib_backend_name(sc.backend), ib_backend_name(sc.backend));
 		return 2;
 	}
 	mock = ib_switch_kind_of(&sc) == IB_SWK_PASID;
@@ -250,16 +293,20 @@ int cmd_run(int argc, char **argv, const struct ib_global *g)
 			sc.path);
 		return 2;
 	}
+	snprintf(devbuf, sizeof(devbuf), "%s", device);
+	device = devbuf;
 	if (out_arg)
 		snprintf(out, sizeof(out), "%s", out_arg);
-	else if ((e = default_output(&sc, out, sizeof(out)))) {
-		fprintf(stderr, "iommubench: creating results/: %s\n", strerror(-e));
-		return 1;
+	else
+		default_output(&sc, out, sizeof(out));
+	if (reps)
+		snprintf(loops_opt, sizeof(loops_opt), "--repetitions %llu", reps);
+	if ((rc = preflight(&sc, reps ? loops_opt : NULL, devbuf, sizeof(devbuf), out, !out_arg, probes_on,
+			    mock, err, sizeof(err)))) {
+		fprintf(stderr, "iommubench: %s\n", err);
+		return rc;
 	}
-	if (stat(out, &st) == 0) {
-		fprintf(stderr, "iommubench: %s exists: results are never overwritten; choose another -o\n", out);
-		return 2;
-	}
+	rc = 1;
 
 	if (!dma && (e = ib_plan_build(&sc, &plan, err, sizeof(err)))) {
 		fprintf(stderr, "iommubench: %s\n", err);
@@ -434,6 +481,8 @@ int cmd_run(int argc, char **argv, const struct ib_global *g)
 	json_object_set_new(doc, "error", e ? json_string(err) : json_null());
 	json_object_set_new(doc, "interrupted", stop_requested ? json_string(strsignal(stop_requested)) : json_false());
 
+	if (!out_arg && mkdir("results", 0755) && errno != EEXIST)
+		fprintf(stderr, "iommubench: creating results/: %s\n", strerror(errno));
 	if (ib_results_write(doc, out, err, sizeof(err))) {
 		fprintf(stderr, "iommubench: %s\n", err);
 		goto out;
