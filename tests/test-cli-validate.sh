@@ -55,6 +55,9 @@ refused "over-size plan by --repetitions" "^iommubench: $top/scenarios/basic.ini
 printf '[global]\nbackend=vfio\n[small]\npages=4\n' > "$tmp/big2.ini"
 run_in "$cwd" "$tmp/big2.ini" --device "$nodev" -o "$tmp/big.json" -R 1000000
 check_eq "a large plan within the limit: passes the size check" "$(grep -c 'would need' "$tmp/err")" 0
+# dma: more dma_map_benchmark runs than a run keeps, refused before binding
+run_in "$cwd" "$top/scenarios/dma-map.ini" --device "$nodev" -o "$tmp/big.json" -R 1023
+refused "dma: too many runs" "^iommubench: $top/scenarios/dma-map.ini: --repetitions 1023: .* more than the 1024 a run keeps"
 check_eq "over-size plans: nothing written" "$(ls "$tmp"/big*.json 2> /dev/null; ls -A "$cwd")" ""
 
 # one parser for PCI addresses: --device and device= take and refuse the same

@@ -173,6 +173,22 @@ static int preflight(const struct ib_scenario *sc, const char *loops_opt, char *
 
 	if (!dma && ib_plan_check(sc, loops_opt, err, errlen))
 		return 2;
+	/* dma: warm-up runs, a reference run before and after, and loops= runs */
+	if (dma && (sc->warmup > IB_DMA_MAX_RUNS || sc->loops > IB_DMA_MAX_RUNS - 2 - sc->warmup)) {
+		const char *key = sc->warmup > sc->loops ? "warmup" : "loops";
+
+		if (loops_opt && key[0] == 'l')
+			snprintf(err, errlen, "%s: %s: %llu warm-up + 2 reference + %llu measured "
+				 "dma_map_benchmark runs, more than the %d a run keeps; lower --repetitions",
+				 sc->path, loops_opt, (unsigned long long)sc->warmup,
+				 (unsigned long long)sc->loops, IB_DMA_MAX_RUNS);
+		else
+			snprintf(err, errlen, "%s:%d: key '%s': %llu warm-up + 2 reference + %llu measured "
+				 "dma_map_benchmark runs, more than the %d a run keeps; lower %s",
+				 sc->path, ib_scenario_key_line(sc, key), key, (unsigned long long)sc->warmup,
+				 (unsigned long long)sc->loops, IB_DMA_MAX_RUNS, key);
+		return 2;
+	}
 	if (!mock && ib_bdf_parse(device, device, devlen, why, sizeof(why))) {
 		snprintf(err, errlen, "device: %s; allowed: %s", why, IB_BDF_FORMS);
 		return 2;
