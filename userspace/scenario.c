@@ -840,12 +840,23 @@ static char *read_line(char *buf, int size, void *stream)
 		if (lead && isspace(c))
 			continue;
 		lead = false;
-		if (c == '\0') {
-			fail(p, p->lineno + 1, "a NUL byte; scenario files are text");
-			return NULL;
-		}
-		if (len >= size - 1) {
-			fail(p, p->lineno + 1, "line longer than %d characters", size - 1);
+		if (c == '\0' || len >= size - 1) {
+			char key[64] = "";
+			/* the key the line was giving, when it got that far */
+			char *eq = memchr(buf, '=', (size_t)len);
+
+			if (eq && buf[0] != ';' && buf[0] != '#' && buf[0] != '[') {
+				int n = (int)(eq - buf);
+
+				while (n > 0 && isspace((unsigned char)buf[n - 1]))
+					n--;
+				snprintf(key, sizeof(key), "key '%.*s': ", n < 40 ? n : 40, buf);
+			}
+			if (c == '\0')
+				fail(p, p->lineno + 1, "%sa NUL byte; scenario files are text", key);
+			else
+				fail(p, p->lineno + 1, "%sline longer than %d characters; allowed: "
+				     "%d at most", key, size - 1, size - 1);
 			return NULL;
 		}
 		buf[len++] = (char)c;
