@@ -257,6 +257,12 @@ void ib_print_summary(FILE *f, json_t *doc)
 	if (geti(v, "unmatched_exit") > 0 || geti(v, "stack_overflow") > 0 || geti(v, "task_map_full") > 0)
 		fprintf(f, "\nprobe problems: unmatched exits %lld, stack overflows %lld, task map full %lld\n",
 			geti(v, "unmatched_exit"), geti(v, "stack_overflow"), geti(v, "task_map_full"));
+	/* a long run can outgrow the domain log: say its figures are partial */
+	v = json_object_get(doc, "domains");
+	if (geti(v, "events_kept") >= 0 && geti(v, "events_kept") < geti(v, "events"))
+		fprintf(f, "\ndomain log full: %lld of %lld attach/detach events kept; domains.instances "
+			"and contexts[].domains cover the first %lld events only\n", geti(v, "events_kept"),
+			geti(v, "events"), geti(v, "events_kept"));
 	if (json_is_string(json_object_get(doc, "interrupted")))
 		fprintf(f, "\nINTERRUPTED (%s): figures cover the part that ran\n", gets_(doc, "interrupted"));
 }
