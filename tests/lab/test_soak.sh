@@ -52,7 +52,7 @@ lab_booted $? soak
 wall=$(($(date +%s) - t0))
 
 f=$out/soak.json
-echo "soak: lab/run took ${wall} s (boot included); guest run $(jq -r '(.finished | sub("\\.[0-9]+Z$"; "Z") | fromdate) - (.started | sub("\\.[0-9]+Z$"; "Z") | fromdate)' "$f" 2> /dev/null) s"
+echo "soak: lab/run took ${wall} s (waiting for the lab and boot included); guest run $(jq -r '(.finished | sub("\\.[0-9]+Z$"; "Z") | fromdate) - (.started | sub("\\.[0-9]+Z$"; "Z") | fromdate)' "$f" 2> /dev/null) s"
 check_json "$f" '.error' null
 check_json "$f" '.interrupted' false
 check_json "$f" '.contexts | length' "$C"
