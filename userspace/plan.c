@@ -217,8 +217,7 @@ static void human(double b, char *buf, size_t n)
 		snprintf(buf, n, m == (double)(uint64_t)m ? "%.0f MiB" : "%.1f MiB", m);
 }
 
-/* The key the size grows with most: of those the file (or -R) gives, the
- * largest factor; the later line on a tie. */
+/* the scenario keys the size grows with */
 static const char *const factors[] = { "pages", "loops", "warmup", "switches", "burst", "resident" };
 #define NFACTORS (sizeof(factors) / sizeof(factors[0]))
 
@@ -237,6 +236,8 @@ static void others(const char *skip, char *buf, size_t n)
 	}
 }
 
+/* The key the size grows with most: of those the file gives, the largest
+ * value (loops= as -R overrode it); the later line on a tie. */
 static const struct ib_sc_kv *blame(const struct ib_scenario *sc, uint64_t *value)
 {
 	const struct ib_sc_kv *best = NULL;
