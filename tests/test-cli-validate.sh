@@ -44,6 +44,13 @@ run_in "$cwd" "$top/scenarios/basic.ini" --device "$nodev"
 refused "no such device" "device $nodev: .*No such file or directory \(no such PCI device"
 check_eq "refused run: no results/ created" "$(ls -A "$cwd")" ""
 
+# trace checks its output path the same way, before the probes load
+t0=$(date +%s%N)
+(cd "$cwd" && timeout 60 "$vbin" trace -d 1 -o "$tmp/nodir/t.json") 2> "$tmp/err"
+rc=$? ms=$((($(date +%s%N) - t0) / 1000000))
+refused "trace -o in a missing folder" "cannot write $tmp/nodir/t.json: folder $tmp/nodir: No such file or directory"
+check_eq "trace refused: no results/ created" "$(ls -A "$cwd")" ""
+
 # a plan too large for memory is refused from the scenario's numbers, before
 # anything is allocated, with the file, the line and the key to lower
 printf '[global]\nbackend=vfio\n\n[big]\npages=1048576\norder=map_unmap_each\nloops=4\n' > "$tmp/big.ini"
@@ -112,6 +119,10 @@ else
 	else
 		echo "  skip: as nobody, bind (no PCI device on this host that is off vfio-pci)"
 	fi
+	t0=$(date +%s%N)
+	(cd "$nb" && setpriv --reuid=nobody --regid=nogroup --clear-groups timeout 60 "$vbin" trace -d 1) 2> "$tmp/err"
+	rc=$? ms=$((($(date +%s%N) - t0) / 1000000))
+	refused "as nobody, trace" "the probes need root \(CAP_SYS_ADMIN, or CAP_BPF and CAP_PERFMON\)"
 	check_eq "as nobody: nothing created" "$(ls -A "$nb")" ""
 	chmod 700 "$tmp"
 fi
