@@ -53,7 +53,7 @@ check_eq "existing output: exit 2" $? 2
 check_eq "existing output untouched" "$(cat "$tmp/keep.json")" '{"keep": true}'
 # a device address that is not one
 "$bin" run scenarios/basic.ini --device nonsense -o "$tmp/z.json" --no-probes 2> "$tmp/err"
-check_eq "bad device address: exit 1" $? 1
+check_eq "bad device address: exit 2" $? 2
 check_eq "bad device address: explained" "$(grep -c 'is not a PCI address' "$tmp/err")" 1
 # a switch kind the backend given on the command line cannot do
 "$bin" run scenarios/pasid-switch.ini --backend vfio -o "$tmp/p.json" 2> "$tmp/err"
@@ -65,7 +65,7 @@ check_eq "unknown backend: exit 2" $? 2
 check_eq "unknown backend: names the choices" "$(grep -c 'want vfio, iommufd or dma' "$tmp/err")" 1
 # the dma backend on a device address that is not one: refused, nothing written
 "$bin" run scenarios/dma-map.ini --device nonsense -o "$tmp/d.json" --no-probes 2> "$tmp/err"
-check_eq "dma, bad device address: exit 1" $? 1
+check_eq "dma, bad device address: exit 2" $? 2
 check_eq "dma, bad device address: explained" "$(grep -c 'is not a PCI address' "$tmp/err")" 1
 check_eq "dma, bad device address: nothing written" "$(ls "$tmp/d.json" 2> /dev/null)" ""
 # --repetitions must be a whole number in range
@@ -74,6 +74,12 @@ for bad in 0 -1 x 1000001 2x; do
 	check_eq "--repetitions $bad: exit 2" $? 2
 	check_eq "--repetitions $bad: explained" "$(grep -c 'want a whole number 1..1000000' "$tmp/err")" 1
 done
+
+# run validates everything before its first side effect (results/, binding,
+# BPF, the plan's memory): refused with exit 2, quickly, nothing created.
+# Device addresses here name no device on this host, so that no version of
+# run, however broken, could take a host device from its driver.
+. "$here/test-cli-validate.sh"
 
 # report: usage errors and bad input exit 2 and say what is wrong; the gate exits 1
 D=tests/data/report

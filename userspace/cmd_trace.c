@@ -17,6 +17,7 @@
 #include "contexts.h"
 #include "hooks.h"
 #include "hostinfo.h"
+#include "preflight.h"
 #include "probes.h"
 #include "results.h"
 #include "state.h"
@@ -167,15 +168,13 @@ static void progress(struct ib_probes *p, double elapsed)
 		(unsigned long long)c[IB_ROLE_TLB_SYNC], (unsigned long long)c[IB_ROLE_ATTACH]);
 }
 
-static int default_output(char *out, size_t len)
+/* results/trace-UTCTIME.json; results/ itself is made when the trace writes */
+static void default_output(char *out, size_t len)
 {
 	char ts[32];
 
 	ib_utc_now(ts, sizeof(ts), true);
-	if (mkdir("results", 0755) && errno != EEXIST)
-		return -errno;
 	snprintf(out, len, "results/trace-%s.json", ts);
-	return 0;
 }
 
 static int parse_seconds(const char *s, double *v)
@@ -215,7 +214,6 @@ int cmd_trace(int argc, char **argv, const struct ib_global *g)
 	struct ib_trace_info info = {0};
 	char err[1024], out[4096], started[32] = "", finished[32];
 	json_t *doc = NULL;
-	struct stat st;
 
 	optind = 1;
 	/* '+': stop at the first word that is not an option, the COMMAND */
@@ -266,12 +264,12 @@ int cmd_trace(int argc, char **argv, const struct ib_global *g)
 	}
 	if (out_arg)
 		snprintf(out, sizeof(out), "%s", out_arg);
-	else if ((e = default_output(out, sizeof(out)))) {
-		fprintf(stderr, "iommubench: creating results/: %s\n", strerror(-e));
-		return 1;
-	}
-	if (stat(out, &st) == 0) {
-		fprintf(stderr, "iommubench: %s exists: results are never overwritten; choose another -o\n", out);
+	else
+		default_output(out, sizeof(out));
+	/* before anything changes (results/, tracefs, BPF): the output path and
+	 * the privileges the probes need */
+	if (ib_preflight_output(out, !out_arg, err, sizeof(err)) || ib_preflight_probes(err, sizeof(err))) {
+		fprintf(stderr, "iommubench: %s\n", err);
 		return 2;
 	}
 
@@ -415,6 +413,8 @@ read:
 	json_object_set_new(doc, "error", json_null());
 	json_object_set_new(doc, "interrupted", stop_sig ? json_string(strsignal(stop_sig)) : json_false());
 
+	if (!out_arg && mkdir("results", 0755) && errno != EEXIST)
+		fprintf(stderr, "iommubench: creating results/: %s\n", strerror(errno));
 	if (ib_results_write(doc, out, err, sizeof(err))) {
 		fprintf(stderr, "iommubench: %s\n", err);
 		goto out;

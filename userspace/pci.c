@@ -42,15 +42,6 @@ void ib_pci_current_driver(const char *bdf, char *out, size_t len)
 	link_name(path, out, len);
 }
 
-bool ib_pci_valid_bdf(const char *s)
-{
-	unsigned dom, bus, dev, fn;
-	char tail;
-
-	return s && sscanf(s, "%4x:%2x:%2x.%1x%c", &dom, &bus, &dev, &fn, &tail) == 4 &&
-	       strlen(s) == 12;
-}
-
 static int group_of(const char *bdf)
 {
 	char path[PATH_MAX], name[64], *end;

@@ -5,6 +5,7 @@
 #define IB_PCI_H
 #include <stdbool.h>
 #include <stddef.h>
+#include "bdf.h" /* ib_pci_valid_bdf() */
 
 #define IB_PCI_DEVS "/sys/bus/pci/devices"
 
@@ -24,9 +25,6 @@ struct ib_pci_bind {
 /* --force: take the device even when it looks in use (a mounted disk, the
  * boot display, an interface that is up). */
 void ib_pci_set_force(bool force);
-
-/* DDDD:BB:DD.F */
-bool ib_pci_valid_bdf(const char *s);
 
 /* Make sure bdf is bound to driver. When it is not and bind is true, move
  * it there (driver_override, unbind, drivers_probe) after checking, before

@@ -18,14 +18,18 @@
 #include "plan.h"
 
 /*
- * The largest plan built: 2^26 ops (about 1.3 GiB of struct ib_op). A
- * scenario that expands past it (say pages=1048576 with
- * order=map_unmap_each and loops=32) is refused with -E2BIG rather than
- * left to the OOM killer.
+ * The most memory a run may set aside for its plan (struct ib_op per op,
+ * allocated in full before the run) and its per-ioctl timings (struct
+ * ib_sample per timed ioctl, kept for the statistics). A scenario past it
+ * (say pages=1048576 with order=map_unmap_each and loops=32: 1.5 GiB of
+ * plan) is refused from the scenario's numbers alone, before anything is
+ * allocated, rather than left to the OOM killer.
  */
-#ifndef PLAN_MAX_OPS	/* the fuzz build (tests/fuzz) sets a smaller one */
-#define PLAN_MAX_OPS (1ull << 26)
+#ifndef PLAN_MAX_BYTES	/* the fuzz build (tests/fuzz) sets a smaller one */
+#define PLAN_MAX_BYTES (256ull << 20)
 #endif
+/* struct ib_sample in workload.h: 8-byte time, context, phase, flag */
+#define SAMPLE_BYTES 16.0
 
 /*
  * splitmix64 (Steele, Lea and Flood, "Fast splittable pseudorandom number
@@ -171,6 +175,126 @@ static bool count_ops(const struct ib_scenario *sc, uint64_t *total)
 	       !__builtin_add_overflow(t, visits - passes + 2, total);
 }
 
+/* Timed ioctls of one visit: one per mapping for map and unmap=page, one
+ * per unmap=range/context, two per remapped mapping. */
+static double visit_ioctls(const struct ib_scenario *sc)
+{
+	double unmap = sc->invalidate == IB_INV_PAGE ? (double)sc->pages : 1.0, n = 0;
+
+	if (!sc->mix_given)
+		return (double)sc->pages + unmap;
+	for (size_t i = 0; i < sc->nmix; i++)
+		n += sc->mix[i] == IB_MIX_MAP ? (double)sc->pages :
+		     sc->mix[i] == IB_MIX_UNMAP ? unmap :
+		     sc->mix[i] == IB_MIX_REMAP ? 2.0 * (double)sc->pages : 0.0;
+	return n;
+}
+
+int ib_plan_estimate(const struct ib_scenario *sc, struct ib_plan_estimate *est)
+{
+	double passes = (double)sc->warmup + (double)sc->loops;
+	double visits = passes * ((double)sc->switches + 1);
+	/* a switch: its steps (at most 8 timings) and the resident re-maps */
+	double sw = passes * (double)sc->switches * (8.0 + (double)sc->resident);
+
+	memset(est, 0, sizeof(*est));
+	est->ops_fit = count_ops(sc, &est->ops);
+	est->ioctls = visits * (double)sc->burst * visit_ioctls(sc) + sw;
+	est->bytes = (est->ops_fit ? (double)est->ops : visits * (double)sc->burst * 2.0 * (double)sc->pages) *
+		     (double)sizeof(struct ib_op) + est->ioctls * SAMPLE_BYTES;
+	est->limit = PLAN_MAX_BYTES;
+	return est->ops_fit && est->bytes <= (double)PLAN_MAX_BYTES ? 0 : -E2BIG;
+}
+
+/* bytes as "1.2 GiB", "300.0 MiB", or "4.0e+12 GiB" when absurd */
+static void human(double b, char *buf, size_t n)
+{
+	double g = b / (1ull << 30), m = b / (1ull << 20);
+
+	if (g >= 1e6)
+		snprintf(buf, n, "%.1e GiB", g);
+	else if (g >= 1)
+		snprintf(buf, n, g == (double)(uint64_t)g ? "%.0f GiB" : "%.1f GiB", g);
+	else
+		snprintf(buf, n, m == (double)(uint64_t)m ? "%.0f MiB" : "%.1f MiB", m);
+}
+
+/* the scenario keys the size grows with */
+static const char *const factors[] = { "pages", "loops", "warmup", "switches", "burst", "resident" };
+#define NFACTORS (sizeof(factors) / sizeof(factors[0]))
+
+/* "a, b or c": the factors other than skip */
+static void others(const char *skip, char *buf, size_t n)
+{
+	size_t len = 0, k = 0, total = NFACTORS - 1;
+
+	buf[0] = '\0';
+	for (size_t f = 0; f < NFACTORS && len < n; f++) {
+		if (!strcmp(factors[f], skip))
+			continue;
+		k++;
+		len += snprintf(buf + len, n - len, "%s%s", k == 1 ? "" : k == total ? " or " : ", ",
+				factors[f]);
+	}
+}
+
+/* The key the size grows with most: of those the file gives, the largest
+ * value (loops= as -R overrode it); the later line on a tie. */
+static const struct ib_sc_kv *blame(const struct ib_scenario *sc, uint64_t *value)
+{
+	const struct ib_sc_kv *best = NULL;
+	uint64_t best_v = 0;
+
+	for (size_t i = 0; i < sc->nkv; i++) {
+		const struct ib_sc_kv *kv = &sc->kv[i];
+		uint64_t v;
+
+		for (size_t f = 0; f < NFACTORS; f++) {
+			if (strcmp(kv->key, factors[f]))
+				continue;
+			v = !strcmp(kv->key, "pages") ? sc->pages : !strcmp(kv->key, "loops") ? sc->loops :
+			    !strcmp(kv->key, "warmup") ? sc->warmup : !strcmp(kv->key, "switches") ? sc->switches :
+			    !strcmp(kv->key, "burst") ? sc->burst : sc->resident;
+			if (v >= best_v) {
+				best = kv;
+				best_v = v;
+			}
+		}
+	}
+	*value = best_v;
+	return best;
+}
+
+int ib_plan_check(const struct ib_scenario *sc, const char *loops_opt, char *err, size_t errlen)
+{
+	struct ib_plan_estimate est;
+	const struct ib_sc_kv *kv;
+	char need[48], limit[48], rest[96], calls[32];
+	uint64_t v;
+
+	if (!ib_plan_estimate(sc, &est))
+		return 0;
+	if (!err || !errlen)
+		return -E2BIG;
+	human(est.bytes, need, sizeof(need));
+	human((double)est.limit, limit, sizeof(limit));
+	snprintf(calls, sizeof(calls), est.ioctls < 1e12 ? "%.0f" : "%.3g", est.ioctls);
+	kv = blame(sc, &v);
+	if (loops_opt && (!kv || sc->loops >= v))
+		snprintf(err, errlen, "%s: %s with this scenario: the plan and its per-ioctl timings "
+			 "would need %s for %s ioctls (limit %s); lower --repetitions, or pages, "
+			 "switches or burst in %s", sc->path, loops_opt, need, calls, limit, sc->path);
+	else if (kv) {
+		others(kv->key, rest, sizeof(rest));
+		snprintf(err, errlen, "%s:%d: key '%s': %s=%s: the plan and its per-ioctl timings "
+			 "would need %s for %s ioctls (limit %s); lower %s, or %s", sc->path, kv->line,
+			 kv->key, kv->key, kv->value, need, calls, limit, kv->key, rest);
+	} else /* not reachable: the defaults are small */
+		snprintf(err, errlen, "%s: the plan and its per-ioctl timings would need %s (limit %s)",
+			 sc->path, need, limit);
+	return -E2BIG;
+}
+
 int ib_plan_build(const struct ib_scenario *sc, struct ib_plan *plan, char *err, size_t errlen)
 {
 	struct builder b = { .sc = sc, .plan = plan, .err = err, .errlen = errlen };
@@ -193,20 +317,10 @@ int ib_plan_build(const struct ib_scenario *sc, struct ib_plan *plan, char *err,
 				 (unsigned long long)sc->pages, sc->nmix);
 		return -EINVAL;
 	}
-	if (!count_ops(sc, &total)) {
-		if (err && errlen)
-			snprintf(err, errlen, "the scenario expands to more than 2^64 ops, more "
-				 "than the %llu a plan holds; lower loops, warmup, switches, "
-				 "burst or pages", PLAN_MAX_OPS);
-		return -E2BIG;
-	}
-	if (total > PLAN_MAX_OPS) {
-		if (err && errlen)
-			snprintf(err, errlen, "the scenario expands to %llu ops, more than the "
-				 "%llu a plan holds; lower loops, warmup, switches, burst or pages",
-				 (unsigned long long)total, PLAN_MAX_OPS);
-		return -E2BIG;
-	}
+	/* the scenario file's line and key in the message; run checks it earlier */
+	if ((e = ib_plan_check(sc, NULL, err, errlen)))
+		return e;
+	count_ops(sc, &total);
 	switch (sc->invalidate) {
 	case IB_INV_RANGE: b.unmap_kind = IB_OP_UNMAP_RANGE; break;
 	case IB_INV_CONTEXT: b.unmap_kind = IB_OP_UNMAP_ALL; break;

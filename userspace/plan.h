@@ -49,6 +49,24 @@ struct ib_plan {
  * the same plan on every machine. Ops of warm-up passes have measured=false. */
 int ib_plan_build(const struct ib_scenario *sc, struct ib_plan *plan, char *err, size_t errlen);
 void ib_plan_free(struct ib_plan *plan);
+
+/* What sc's run sets aside before and while it runs, from its numbers alone. */
+struct ib_plan_estimate {
+	uint64_t ops;   /* plan ops, exact (when ops_fit) */
+	bool ops_fit;   /* false: the op count overflows 64 bits */
+	double ioctls;  /* timed ioctls, each keeping a sample (an estimate) */
+	double bytes;   /* plan + samples */
+	uint64_t limit; /* the most a run may set aside */
+};
+
+/* 0 when the run fits the limit, else -E2BIG; est filled either way. */
+int ib_plan_estimate(const struct ib_scenario *sc, struct ib_plan_estimate *est);
+
+/* ib_plan_estimate() with the message a user needs: the scenario file, the
+ * line and key that grows it most (or loops_opt, e.g. "--repetitions 9",
+ * when that overrode loops= and is the largest factor), what it would
+ * need, the limit and what to lower. Nothing is allocated. */
+int ib_plan_check(const struct ib_scenario *sc, const char *loops_opt, char *err, size_t errlen);
 const char *ib_op_name(enum ib_op_kind k);
 
 #endif

@@ -11,7 +11,9 @@
 #include <unistd.h>
 #include "backend_dma.h"
 #include "backend_vfio.h"
+#include "bdf.h"
 #include "plan.h"
+#include "preflight.h"
 #include "cli.h"
 #include "contexts.h"
 #include "hooks.h"
@@ -34,7 +36,8 @@ static const char run_usage[] =
 "$IOMMUBENCH_DEVICE (set by the lab).\n"
 "\n"
 "  -o, --output FILE   results file (default results/NAME-UTCTIME.json); never overwritten\n"
-"  -d, --device BDF    PCI device to use, e.g. 0000:00:02.0\n"
+"  -d, --device BDF    PCI device to use, as /sys/bus/pci/devices names it (0000:00:02.0;\n"
+"                      10000:e1:00.0 behind VMD) or BB:DD.F for domain 0000\n"
 "      --bind          bind the device to vfio-pci if needed (and give it back after)\n"
 "      --no-bind       fail if the device is not bound to vfio-pci already\n"
 "      --force         bind even a device that looks in use (a mounted disk below it,\n"
@@ -50,6 +53,17 @@ static const char run_usage[] =
 "                      comparison (iommubench report) tests on: use 5 or more there\n"
 "  -q, --quiet         no summary on stdout\n"
 "  -v, --verbose       libbpf messages and progress\n"
+"\n"
+"Before anything is changed (results/ created, a device bound, BPF loaded,\n"
+"the plan allocated) run checks the scenario, the options, the plan's size\n"
+"(256 MiB at most), the device address and that the device exists, that -o\n"
+"can be written, the privileges (root, or CAP_SYS_ADMIN, or CAP_BPF and\n"
+"CAP_PERFMON, for the probes; root to move a device) and the kernel's\n"
+"interfaces (/dev/vfio/vfio, /dev/iommu, the driver to bind to).\n"
+"\n"
+"exit status: 0 done; 1 the run failed, or the kernel or device is not ready;\n"
+"2 refused before anything was done (bad scenario, option, output path, device\n"
+"address, no such device, privileges); 130 interrupted (results still written)\n"
 "\n"
 "examples:\n"
 "  iommubench run scenarios/basic.ini\n"
@@ -158,15 +172,72 @@ static json_t *scenario_json(const struct ib_scenario *sc, const char *device)
 	return o;
 }
 
-static int default_output(const struct ib_scenario *sc, char *out, size_t len)
+/* results/NAME-UTCTIME.json; results/ itself is made when the run writes */
+static void default_output(const struct ib_scenario *sc, char *out, size_t len)
 {
 	char ts[32];
 
 	ib_utc_now(ts, sizeof(ts), true);
-	if (mkdir("results", 0755) && errno != EEXIST)
-		return -errno;
 	snprintf(out, len, "results/%s-%s.json", sc->name, ts);
-	return 0;
+}
+
+/*
+ * Everything the user gave, checked before the first side effect (results/,
+ * binding, mounts, BPF, the plan's memory), in this order: the scenario's
+ * plan size, the device address, the output path, the privileges the probes
+ * need, the device, the privileges and driver a bind needs, and the kernel
+ * interfaces the backend opens. Each check only reads. Returns the exit
+ * status (2: input refused; 1: the kernel or device is not ready) or 0.
+ */
+static int preflight(const struct ib_scenario *sc, const char *loops_opt, char *device, size_t devlen,
+		     const char *out, bool default_out, bool probes, bool mock, char *err, size_t errlen)
+{
+	bool dma = sc->backend == IB_BACKEND_DMA;
+	char why[256];
+	int e;
+
+	if (!dma && ib_plan_check(sc, loops_opt, err, errlen))
+		return 2;
+	/* dma: warm-up runs, a reference run before and after, and loops= runs */
+	if (dma && (sc->warmup > IB_DMA_MAX_RUNS || sc->loops > IB_DMA_MAX_RUNS - 2 - sc->warmup)) {
+		const char *key = sc->warmup > sc->loops ? "warmup" : "loops";
+
+		if (loops_opt && key[0] == 'l')
+			snprintf(err, errlen, "%s: %s: %llu warm-up + 2 reference + %llu measured "
+				 "dma_map_benchmark runs, more than the %d a run keeps; lower --repetitions",
+				 sc->path, loops_opt, (unsigned long long)sc->warmup,
+				 (unsigned long long)sc->loops, IB_DMA_MAX_RUNS);
+		else
+			snprintf(err, errlen, "%s:%d: key '%s': %llu warm-up + 2 reference + %llu measured "
+				 "dma_map_benchmark runs, more than the %d a run keeps; lower %s",
+				 sc->path, ib_scenario_key_line(sc, key), key, (unsigned long long)sc->warmup,
+				 (unsigned long long)sc->loops, IB_DMA_MAX_RUNS, key);
+		return 2;
+	}
+	if (!mock && ib_bdf_parse(device, device, devlen, why, sizeof(why))) {
+		snprintf(err, errlen, "device: %s; allowed: %s", why, IB_BDF_FORMS);
+		return 2;
+	}
+	if (ib_preflight_output(out, default_out, err, errlen))
+		return 2;
+	if (probes && ib_preflight_probes(err, errlen))
+		return 2;
+	if (mock)
+		return ib_preflight_node("/dev/iommu", "iommufd", "CONFIG_IOMMUFD and "
+					 "CONFIG_IOMMUFD_TEST for the mock device", err, errlen) ? 1 : 0;
+	if (ib_preflight_device(device, err, errlen))
+		return 2;
+	e = ib_preflight_bind(device, dma ? IB_DMA_DRIVER : "vfio-pci", sc->bind,
+			      dma && sc->dma.domain != IB_DMA_DOMAIN_KEEP, err, errlen);
+	if (e)
+		return e == -EACCES || e == -EPERM ? 2 : 1;
+	if (sc->backend == IB_BACKEND_VFIO)
+		e = ib_preflight_node("/dev/vfio/vfio", "VFIO", "modprobe vfio-pci vfio_iommu_type1",
+				      err, errlen);
+	else if (sc->backend == IB_BACKEND_IOMMUFD)
+		e = ib_preflight_node("/dev/iommu", "iommufd", "CONFIG_IOMMUFD and "
+				      "CONFIG_VFIO_DEVICE_CDEV, kernel 6.6 or later", err, errlen);
+	return e ? 1 : 0;
 }
 
 int cmd_run(int argc, char **argv, const struct ib_global *g)
@@ -210,9 +281,8 @@ int cmd_run(int argc, char **argv, const struct ib_global *g)
 	bool skip_unmap = false, test_fail = false;
 	unsigned slow_secs = 0;
 	struct sigaction sa = { .sa_handler = on_signal, .sa_flags = SA_RESTART };
-	char err[1024], out[4096], started[32], finished[32];
+	char err[1024], out[4096], started[32], finished[32], devbuf[64], loops_opt[48];
 	json_t *doc = NULL, *harness, *hops, *perr, *ops;
-	struct stat st;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "o:d:qvhA:R:", opts, NULL)) != -1) {
@@ -270,9 +340,10 @@ int cmd_run(int argc, char **argv, const struct ib_global *g)
 	if (sc.switch_kind != IB_SWK_AUTO &&
 	    !((sc.switch_kind == IB_SWK_REBIND && sc.backend == IB_BACKEND_VFIO) ||
 	      (sc.switch_kind != IB_SWK_REBIND && sc.backend == IB_BACKEND_IOMMUFD))) {
-		fprintf(stderr, "iommubench: %s: switch_kind=%s does not go with backend %s; allowed: rebind "
-			"with vfio, replace or pasid with iommufd\n", sc.path, ib_switch_kind_name(sc.switch_kind),
-			ib_backend_name(sc.backend));
+		fprintf(stderr, "iommubench: %s:%d: key 'switch_kind': switch_kind=%s does not go with backend %s "
+			"(--backend %s); allowed: rebind with vfio, replace or pasid with iommufd\n", sc.path,
+			ib_scenario_key_line(&sc, "switch_kind"), ib_switch_kind_name(sc.switch_kind),
+			ib_backend_name(sc.backend), ib_backend_name(sc.backend));
 		return 2;
 	}
 	mock = ib_switch_kind_of(&sc) == IB_SWK_PASID;
@@ -285,16 +356,20 @@ int cmd_run(int argc, char **argv, const struct ib_global *g)
 			sc.path);
 		return 2;
 	}
+	snprintf(devbuf, sizeof(devbuf), "%s", device);
+	device = devbuf;
 	if (out_arg)
 		snprintf(out, sizeof(out), "%s", out_arg);
-	else if ((e = default_output(&sc, out, sizeof(out)))) {
-		fprintf(stderr, "iommubench: creating results/: %s\n", strerror(-e));
-		return 1;
+	else
+		default_output(&sc, out, sizeof(out));
+	if (reps)
+		snprintf(loops_opt, sizeof(loops_opt), "--repetitions %llu", reps);
+	if ((rc = preflight(&sc, reps ? loops_opt : NULL, devbuf, sizeof(devbuf), out, !out_arg, probes_on,
+			    mock, err, sizeof(err)))) {
+		fprintf(stderr, "iommubench: %s\n", err);
+		return rc;
 	}
-	if (stat(out, &st) == 0) {
-		fprintf(stderr, "iommubench: %s exists: results are never overwritten; choose another -o\n", out);
-		return 2;
-	}
+	rc = 1;
 
 	if (!dma && (e = ib_plan_build(&sc, &plan, err, sizeof(err)))) {
 		fprintf(stderr, "iommubench: %s\n", err);
@@ -491,6 +566,8 @@ int cmd_run(int argc, char **argv, const struct ib_global *g)
 	json_object_set_new(doc, "error", e ? json_string(err) : json_null());
 	json_object_set_new(doc, "interrupted", stop_requested ? json_string(strsignal(stop_requested)) : json_false());
 
+	if (!out_arg && mkdir("results", 0755) && errno != EEXIST)
+		fprintf(stderr, "iommubench: creating results/: %s\n", strerror(errno));
 	if (ib_results_write(doc, out, err, sizeof(err))) {
 		fprintf(stderr, "iommubench: %s\n", err);
 		goto out;

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "bdf.h"
 #include "scenario.h"
 
 #define PAGES_MAX (1ull << 20)
@@ -130,48 +131,15 @@ static int set_backend(struct ib_scenario *sc, const char *v, char *why, size_t 
 	return 0;
 }
 
-/* n hex digits exactly, or min..max of them */
-static int hex_field(const char **s, int min, int max, unsigned int *out)
-{
-	int i;
-
-	*out = 0;
-	for (i = 0; i < max && isxdigit((unsigned char)(*s)[i]); i++) {
-		char c = (char)tolower((unsigned char)(*s)[i]);
-
-		*out = *out * 16 + (unsigned int)(c <= '9' ? c - '0' : c - 'a' + 10);
-	}
-	*s += i;
-	return i >= min && !isxdigit((unsigned char)**s) ? 0 : -1;
-}
-
-/* DDDD:BB:DD.F as sysfs names devices (domain may be longer, as on VMD),
- * or lspci's short BB:DD.F for domain 0; stored in sysfs form. */
+/* A PCI address in any form ib_bdf_parse() takes, kept in sysfs form:
+ * the one parser --device goes through too. */
 static int set_device(struct ib_scenario *sc, const char *v, char *why, size_t n)
 {
-	unsigned int dom = 0, bus, dev, fn;
-	const char *s = v;
-
-	if (strchr(v, ':') != strrchr(v, ':')) {
-		if (hex_field(&s, 4, 8, &dom) || *s++ != ':')
-			goto bad;
-	}
-	if (hex_field(&s, 2, 2, &bus) || *s++ != ':' || hex_field(&s, 2, 2, &dev) ||
-	    *s++ != '.' || hex_field(&s, 1, 1, &fn) || *s)
-		goto bad;
-	if (dev > 0x1f || fn > 7) {
-		snprintf(why, n, "'%s' has device %#x function %u; PCI allows 0..0x1f and 0..7",
-			 v, dev, fn);
+	if (!*v) {
+		snprintf(why, n, "empty (leave the key out to take --device)");
 		return -1;
 	}
-	snprintf(sc->device, sizeof(sc->device), "%04x:%02x:%02x.%x", dom, bus, dev, fn);
-	return 0;
-bad:
-	if (!*v)
-		snprintf(why, n, "empty (leave the key out to take --device)");
-	else
-		snprintf(why, n, "'%s' is not a PCI address", v);
-	return -1;
+	return ib_bdf_parse(v, sc->device, sizeof(sc->device), why, n) ? -1 : 0;
 }
 
 static int parse_bool(const char *v, bool *out, char *why, size_t n)
@@ -657,7 +625,7 @@ static const struct key {
 } keys[] = {
 	{ "backend", SEC_GLOBAL, set_backend, "vfio, iommufd, dma" },
 	{ "device", SEC_GLOBAL, set_device,
-	  "a PCI address DDDD:BB:DD.F or BB:DD.F, e.g. 0000:00:02.0" },
+	  IB_BDF_FORMS },
 	{ "bind", SEC_GLOBAL, set_bind, "0/1, yes/no, true/false" },
 	{ "description", SEC_JOB, set_description, "text up to 255 characters" },
 	{ "pages", SEC_JOB, set_pages, "1..1048576" },
@@ -872,12 +840,23 @@ static char *read_line(char *buf, int size, void *stream)
 		if (lead && isspace(c))
 			continue;
 		lead = false;
-		if (c == '\0') {
-			fail(p, p->lineno + 1, "a NUL byte; scenario files are text");
-			return NULL;
-		}
-		if (len >= size - 1) {
-			fail(p, p->lineno + 1, "line longer than %d characters", size - 1);
+		if (c == '\0' || len >= size - 1) {
+			char key[64] = "";
+			/* the key the line was giving, when it got that far */
+			char *eq = memchr(buf, '=', (size_t)len);
+
+			if (eq && buf[0] != ';' && buf[0] != '#' && buf[0] != '[') {
+				int n = (int)(eq - buf);
+
+				while (n > 0 && isspace((unsigned char)buf[n - 1]))
+					n--;
+				snprintf(key, sizeof(key), "key '%.*s': ", n < 40 ? n : 40, buf);
+			}
+			if (c == '\0')
+				fail(p, p->lineno + 1, "%sa NUL byte; scenario files are text", key);
+			else
+				fail(p, p->lineno + 1, "%sline longer than %d characters; allowed: "
+				     "%d at most", key, size - 1, size - 1);
 			return NULL;
 		}
 		buf[len++] = (char)c;
@@ -934,8 +913,7 @@ static void defaults(struct ib_scenario *sc)
 	sc->dma.dma_bits = 32;
 }
 
-/* Line of a key as read, 0 when the file does not give it. */
-static int key_line(const struct ib_scenario *sc, const char *key)
+int ib_scenario_key_line(const struct ib_scenario *sc, const char *key)
 {
 	size_t i;
 
@@ -976,7 +954,7 @@ static void check_range(struct parse *p)
 static void check_switches(struct parse *p)
 {
 	struct ib_scenario *sc = p->sc;
-	int sw = key_line(sc, "switches"), ctx = key_line(sc, "contexts");
+	int sw = ib_scenario_key_line(sc, "switches"), ctx = ib_scenario_key_line(sc, "contexts");
 
 	if (sc->switches == 0 || sc->contexts > 1)
 		return;
@@ -995,7 +973,7 @@ static void check_switch_kind(struct parse *p)
 {
 	struct ib_scenario *sc = p->sc;
 	enum ib_switch_kind k = sc->switch_kind;
-	int line = key_line(sc, "switch_kind");
+	int line = ib_scenario_key_line(sc, "switch_kind");
 
 	if (k == IB_SWK_AUTO || (k == IB_SWK_REBIND && sc->backend == IB_BACKEND_VFIO) ||
 	    ((k == IB_SWK_REPLACE || k == IB_SWK_PASID) && sc->backend == IB_BACKEND_IOMMUFD))

@@ -114,7 +114,7 @@ struct ib_scenario {
 
 	/* every key=value as read, for echoing into results */
 	size_t nkv;
-	struct { char section[64], key[64], value[256]; int line; } kv[IB_SC_MAX_KV];
+	struct ib_sc_kv { char section[64], key[64], value[256]; int line; } kv[IB_SC_MAX_KV];
 };
 
 /* Fill defaults, then parse path. On error returns -1 with a message
@@ -122,6 +122,8 @@ struct ib_scenario {
  * in err; sc is then unspecified. */
 int ib_scenario_load(const char *path, struct ib_scenario *sc, char *err, size_t errlen);
 
+/* The line of key in the scenario file, 0 when the file does not give it. */
+int ib_scenario_key_line(const struct ib_scenario *sc, const char *key);
 const char *ib_backend_name(enum ib_backend_kind b);
 /* the kind a run uses: auto resolved against the backend */
 enum ib_switch_kind ib_switch_kind_of(const struct ib_scenario *sc);

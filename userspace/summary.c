@@ -252,6 +252,12 @@ void ib_print_summary(FILE *f, json_t *doc)
 	}
 	/* every non-zero drop counter, named, with what it costs the figures */
 	ib_doc_warnings_print(f, doc, IB_WARN_TEXT);
+	/* a long run can outgrow the domain log: say its figures are partial */
+	v = json_object_get(doc, "domains");
+	if (geti(v, "events_kept") >= 0 && geti(v, "events_kept") < geti(v, "events"))
+		fprintf(f, "\ndomain log full: %lld of %lld attach/detach events kept; domains.instances "
+			"and contexts[].domains cover the first %lld events only\n", geti(v, "events_kept"),
+			geti(v, "events"), geti(v, "events_kept"));
 	if (json_is_string(json_object_get(doc, "interrupted")))
 		fprintf(f, "\nINTERRUPTED (%s): figures cover the part that ran\n", ib_term(gets_(doc, "interrupted")));
 }

@@ -51,6 +51,9 @@ uint64_t ib_now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
+/* plan.c's size check counts a sample as 16 bytes (SAMPLE_BYTES) */
+_Static_assert(sizeof(struct ib_sample) == 16, "update SAMPLE_BYTES in plan.c");
+
 static uint64_t block_pages(const struct ib_scenario *sc)
 {
 	return sc->pages + sc->resident + 2;

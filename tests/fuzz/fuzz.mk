@@ -9,7 +9,7 @@ FUZZ_CC ?= clang
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 # a small plan limit: the real one (2^26 ops) makes inputs take seconds
 FUZZ_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -D_GNU_SOURCE -Ibpf -Iuserspace -Itests/fuzz \
-	       -DIB_VERSION='"$(VERSION)"' -DIB_GIT='"$(GIT_DESCRIBE)"' -DPLAN_MAX_OPS='(1ull << 16)' \
+	       -DIB_VERSION='"$(VERSION)"' -DIB_GIT='"$(GIT_DESCRIBE)"' -DPLAN_MAX_BYTES='(1ull << 20)' \
 	       $(FUZZ_SAN) -fsanitize=fuzzer-no-link
 # every library object: the reader and renderers reach the hook catalogue and more
 FUZZ_LIB_OBJS := $(patsubst userspace/%.c,$(FUZZ_OUT)/%.o,$(LIB_SRCS)) $(FUZZ_OUT)/wellformed.o

@@ -450,22 +450,46 @@ static void test_limits(void)
 {
 	struct ib_scenario big;
 
+	struct ib_plan_estimate est;
+
+	/* 2^26 + 2 ops of 24 bytes and 2^26 timed ioctls: refused from the
+	 * numbers alone, naming the file, the line and the key */
 	CHECK(build_body("pages=1048576\norder=map_unmap_each\nloops=32", &plan) == -E2BIG,
 	      "a 2^26 + 2 op plan was built");
-	CHECK(strstr(err, "67108866 ops") && strstr(err, "67108864"), "err: %s", err);
+	CHECK(strstr(err, "/case.ini:2: key 'pages': pages=1048576: ") &&
+	      strstr(err, "would need 2.5 GiB for 67108864 ioctls (limit 256 MiB); lower pages, or "),
+	      "err: %s", err);
 	CHECK(plan.ops == NULL && plan.n == 0, "a refused plan holds ops");
-	/* switches and bursts count too: 1000001 visits x 2000 ops + 1000000 switches + 2 */
+	CHECK(ib_plan_estimate(&sc, &est) == -E2BIG && est.ops_fit, "estimate");
+	CHECK_EQ_U64(est.ops, (1ull << 26) + 2);
+	/* switches and bursts count too: blamed, the largest factor */
 	CHECK(build_body("contexts=2\nswitches=1000000\nburst=1000", &plan) == -E2BIG,
 	      "a 2-billion-op plan was built");
-	CHECK(strstr(err, "2001002002 ops") != NULL, "err: %s", err);
+	CHECK(strstr(err, "/case.ini:3: key 'switches': switches=1000000: ") &&
+	      strstr(err, "(limit 256 MiB); lower switches, or "), "err: %s", err);
 	/* overflow of the op count itself */
 	CHECK(build_body("contexts=2\nswitches=1000000\nburst=1000000\nloops=18446744073709551615",
 			 &plan) == -E2BIG, "an overflowing plan was built");
-	CHECK(strstr(err, "2^64") != NULL, "err: %s", err);
-	/* a large plan within the limit builds */
+	CHECK(strstr(err, "/case.ini:5: key 'loops': loops=18446744073709551615: ") != NULL, "err: %s", err);
+	CHECK(ib_plan_estimate(&sc, &est) == -E2BIG && !est.ops_fit, "overflow not seen");
+	/* --repetitions overriding loops= is named as the option */
+	CHECK(build_body("pages=4\nloops=2", &plan) == 0, "%s", err);
+	ib_plan_free(&plan);
+	sc.loops = 1000000000;
+	CHECK(ib_plan_check(&sc, "--repetitions 1000000000", err, sizeof(err)) == -E2BIG, "-R not refused");
+	CHECK(strstr(err, "/case.ini: --repetitions 1000000000 with this scenario: ") &&
+	      strstr(err, "lower --repetitions"), "err: %s", err);
+	/* a large plan within the limit builds, and the estimate's op count is exact */
 	CHECK(build_body("pages=4\nloops=1000000", &plan) == 0, "%s", err);
 	CHECK_EQ_U64(plan.n, 2000002);
+	CHECK(ib_plan_estimate(&sc, &est) == 0 && est.ops == plan.n, "estimate %llu ops",
+	      (unsigned long long)est.ops);
+	CHECK(est.bytes < (double)est.limit && est.bytes >= (double)plan.n * sizeof(struct ib_op),
+	      "estimate %.0f bytes", est.bytes);
 	ib_plan_free(&plan);
+	/* the limit is a size, not an op count: a few ops of huge visits are refused */
+	CHECK(build_body("pages=1048576\nops=map,unmap\nburst=10", &plan) == -E2BIG, "%s", err);
+	CHECK(strstr(err, "key 'pages'") != NULL, "err: %s", err);
 	/* a scenario the parser would never pass */
 	CHECK(ib_scenario_load("scenarios/basic.ini", &sc, err, sizeof(err)) == 0, "%s", err);
 	big = sc;

@@ -236,7 +236,7 @@ static void test_bad_fixtures(void)
 	/* the syntax error on line 4 comes before the bad loops on line 5 */
 	BAD("bad_syntax.ini", 4, "cannot parse");
 	BAD("bad_range.ini", 5, "key 'pages':", "2^48", "0xfff000000000");
-	BAD("bad_long_line.ini", 2, "longer than");
+	BAD("bad_long_line.ini", 2, "key 'description': line longer than");
 	/* per-context keys */
 	BAD("bad_ops_and_order.ini", 6, "key 'order':", "ops= is already given (line 4)",
 	    "allowed: one of ops=");
@@ -650,8 +650,26 @@ static void test_switch_kinds_and_dma(void)
 	      "pasid-switch.ini IOVAs leave the mock aperture");
 }
 
+/* A line cut short by a NUL byte still names its line and its key. */
+static void test_nul_byte(void)
+{
+	char path[] = "/tmp/ib-test-nul-XXXXXX";
+	static const char text[] = "[job]\npages=1\n  loops = 2\0\n";
+	int fd = mkstemp(path);
+
+	CHECK(fd >= 0, "mkstemp");
+	if (fd < 0)
+		return;
+	CHECK(write(fd, text, sizeof(text) - 1) == (ssize_t)sizeof(text) - 1, "write");
+	close(fd);
+	expect_error(ib_scenario_load(path, &sc, err, sizeof(err)), path, 3, "key 'loops': a NUL byte",
+		     (const char *)NULL);
+	unlink(path);
+}
+
 int main(void)
 {
+	test_nul_byte();
 	test_good_full();
 	test_good_minimal();
 	test_good_contexts();

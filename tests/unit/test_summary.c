@@ -1,0 +1,46 @@
+// SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
+/* Unit tests for userspace/summary.c: what the printed summary says about
+ * figures that are partial. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <jansson.h>
+
+#include "summary.h"
+#include "check.h"
+
+/* the summary of a document whose domain log saw events and kept kept */
+static char *summary_of(long long events, long long kept)
+{
+	json_t *doc = json_pack("{s:s, s:{s:I, s:I, s:I}}", "schema", "iommubench/1", "domains",
+				"instances", (json_int_t)(kept / 2), "events", (json_int_t)events,
+				"events_kept", (json_int_t)kept);
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (f && doc)
+		ib_print_summary(f, doc);
+	if (f)
+		fclose(f);
+	json_decref(doc);
+	return buf;
+}
+
+static void test_domain_log_full(void)
+{
+	char *s = summary_of(2050, 2048);
+
+	CHECK(s && strstr(s, "\ndomain log full: 2048 of 2050 attach/detach events kept; "),
+	      "summary lacks the full log: %s", s ? s : "(null)");
+	free(s);
+	s = summary_of(1282, 1282);
+	CHECK(s && !strstr(s, "domain log full"), "summary of a complete log: %s", s ? s : "(null)");
+	free(s);
+}
+
+int main(void)
+{
+	test_domain_log_full();
+	return CHECK_DONE();
+}
