@@ -35,8 +35,8 @@ static void text(char *buf, size_t len, json_t *x)
 		 "allowed by --allow-incomplete, not gated");
 }
 
-/* Markdown: a quote block, escaped as every Markdown cell is */
-void ib_report_md_incomplete(FILE *f, json_t *list)
+/* one line per incomplete run, between pre and post, escaped as kind */
+static void banner(FILE *f, json_t *list, const char *pre, enum ib_esc kind, const char *post)
 {
 	json_t *x;
 	size_t i;
@@ -44,24 +44,21 @@ void ib_report_md_incomplete(FILE *f, json_t *list)
 
 	json_array_foreach(list, i, x) {
 		text(t, sizeof(t), x);
-		fputs("> **", f);
-		ib_esc_put(f, t, IB_ESC_MD);
-		fputs("**\n\n", f);
+		fputs(pre, f);
+		ib_esc_put(f, t, kind);
+		fputs(post, f);
 	}
+}
+
+/* Markdown: a quote block, escaped as every Markdown cell is */
+void ib_report_md_incomplete(FILE *f, json_t *list)
+{
+	banner(f, list, "> **", IB_ESC_MD, "**\n\n");
 }
 
 void ib_report_html_incomplete(FILE *f, json_t *list)
 {
-	json_t *x;
-	size_t i;
-	char t[1024];
-
-	json_array_foreach(list, i, x) {
-		text(t, sizeof(t), x);
-		fputs("<p class=\"incomplete\">", f);
-		ib_report_xml_escape(f, t);
-		fputs("</p>\n", f);
-	}
+	banner(f, list, "<p class=\"incomplete\">", IB_ESC_HTML, "</p>\n");
 }
 
 void ib_report_junit_incomplete(FILE *f, json_t *list)
