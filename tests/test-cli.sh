@@ -39,6 +39,13 @@ done
 # the unknown key is named
 "$bin" run tests/data/scenarios/bad_unknown_key.ini -o "$tmp/x.json" 2> "$tmp/err"
 check_eq "unknown key named with its line" "$(grep -cE "bad_unknown_key.ini:[0-9]+: key '[a-z_]+'" "$tmp/err")" 1
+# scenario text quoted in an error reaches the terminal escaped: no raw
+# control byte (here ESC, BEL and CR in a key and its value) on stderr
+printf '[basic]\npages=64\nx\033]0;pwned\007=\033[2J\r\n' > "$tmp/ctl.ini"
+"$bin" run "$tmp/ctl.ini" -o "$tmp/x.json" 2> "$tmp/err"
+check_eq "control bytes in a scenario: refused with exit 2" $? 2
+check_eq "control bytes in a scenario: shown escaped" \
+	"$(LC_ALL=C grep -c $'[\x01-\x08\x0b-\x1f\x7f]' "$tmp/err") $(grep -c 'x\\x1b' "$tmp/err")" "0 1"
 "$bin" run tests/data/scenarios/does-not-exist.ini 2> "$tmp/err"; check_eq "missing scenario exits 2" $? 2
 check_eq "and says why" "$(grep -c 'No such file or directory' "$tmp/err")" 1
 

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include "escape.h"
 #include "cli.h"
 #include "hooks.h"
 #include "probes.h"
@@ -60,7 +61,7 @@ int cmd_hooks(int argc, char **argv, const struct ib_global *g)
 		}
 	}
 	if (ib_env_probe(&env, err, sizeof(err))) {
-		fprintf(stderr, "iommubench: %s\n", err);
+		fprintf(stderr, "iommubench: %s\n", ib_term(err));
 		return 1;
 	}
 	env.best = best;
@@ -72,7 +73,7 @@ int cmd_hooks(int argc, char **argv, const struct ib_global *g)
 	if (attach) {
 		ib_probes_set_verbose(verbose);
 		if (ib_probes_start(&probes, hooks, (uint32_t)getpid(), NULL, err, sizeof(err))) {
-			fprintf(stderr, "iommubench: %s\n", err);
+			fprintf(stderr, "iommubench: %s\n", ib_term(err));
 			rc = 1;
 		}
 		ib_probes_stop(&probes);

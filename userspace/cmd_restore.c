@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
+#include "escape.h"
 #include "cli.h"
 #include "state.h"
 
@@ -181,7 +182,7 @@ int cmd_restore(int argc, char **argv, const struct ib_global *g)
 		return check();
 	n = ib_state_recover(dry_run, stdout, err, sizeof(err));
 	if (n < 0) {
-		fprintf(stderr, "iommubench: restore: %s\n", err);
+		fprintf(stderr, "iommubench: restore: %s\n", ib_term(err));
 		return 1;
 	}
 	fprintf(stderr, "iommubench: %d state file%s %s\n", n, n == 1 ? "" : "s",

@@ -13,6 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <bpf/btf.h>
+#include "escape.h"
 #include "cli.h"
 #include "contexts.h"
 #include "hooks.h"
@@ -269,14 +270,14 @@ int cmd_trace(int argc, char **argv, const struct ib_global *g)
 	/* before anything changes (results/, tracefs, BPF): the output path and
 	 * the privileges the probes need */
 	if (ib_preflight_output(out, !out_arg, err, sizeof(err)) || ib_preflight_probes(err, sizeof(err))) {
-		fprintf(stderr, "iommubench: %s\n", err);
+		fprintf(stderr, "iommubench: %s\n", ib_term(err));
 		return 2;
 	}
 
 	catch_signals();
 	/* what a killed run left changed goes back first */
 	if ((e = ib_state_recover(false, stderr, err, sizeof(err))) < 0) {
-		fprintf(stderr, "iommubench: a previous run left changes that cannot be put back: %s\n", err);
+		fprintf(stderr, "iommubench: a previous run left changes that cannot be put back: %s\n", ib_term(err));
 		goto out;
 	}
 	e = 0;
@@ -416,7 +417,7 @@ read:
 	if (!out_arg && mkdir("results", 0755) && errno != EEXIST)
 		fprintf(stderr, "iommubench: creating results/: %s\n", strerror(errno));
 	if (ib_results_write(doc, out, err, sizeof(err))) {
-		fprintf(stderr, "iommubench: %s\n", err);
+		fprintf(stderr, "iommubench: %s\n", ib_term(err));
 		goto out;
 	}
 	if (!quiet) {

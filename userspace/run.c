@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include "escape.h"
 #include "backend_dma.h"
 #include "backend_vfio.h"
 #include "bdf.h"
@@ -328,7 +329,7 @@ int cmd_run(int argc, char **argv, const struct ib_global *g)
 		return 2;
 	}
 	if (ib_scenario_load(argv[optind], &sc, err, sizeof(err))) {
-		fprintf(stderr, "iommubench: %s\n", err);
+		fprintf(stderr, "iommubench: %s\n", ib_term(err));
 		return 2;
 	}
 	if (bind_arg >= 0)
@@ -366,13 +367,13 @@ int cmd_run(int argc, char **argv, const struct ib_global *g)
 		snprintf(loops_opt, sizeof(loops_opt), "--repetitions %llu", reps);
 	if ((rc = preflight(&sc, reps ? loops_opt : NULL, devbuf, sizeof(devbuf), out, !out_arg, probes_on,
 			    mock, err, sizeof(err)))) {
-		fprintf(stderr, "iommubench: %s\n", err);
+		fprintf(stderr, "iommubench: %s\n", ib_term(err));
 		return rc;
 	}
 	rc = 1;
 
 	if (!dma && (e = ib_plan_build(&sc, &plan, err, sizeof(err)))) {
-		fprintf(stderr, "iommubench: %s\n", err);
+		fprintf(stderr, "iommubench: %s\n", ib_term(err));
 		return 2;
 	}
 
@@ -391,7 +392,7 @@ int cmd_run(int argc, char **argv, const struct ib_global *g)
 
 	/* what a killed run left changed goes back first */
 	if ((e = ib_state_recover(false, stderr, err, sizeof(err))) < 0) {
-		fprintf(stderr, "iommubench: a previous run left changes that cannot be put back: %s\n", err);
+		fprintf(stderr, "iommubench: a previous run left changes that cannot be put back: %s\n", ib_term(err));
 		goto out;
 	}
 	e = 0;
@@ -401,7 +402,7 @@ int cmd_run(int argc, char **argv, const struct ib_global *g)
 	else if (!mock)
 		e = ib_vfio_prepare(&vfio, device, sc.bind, err, sizeof(err));
 	if (e) {
-		fprintf(stderr, "iommubench: %s\n", err);
+		fprintf(stderr, "iommubench: %s\n", ib_term(err));
 		goto out;
 	}
 	/* dma: the kernel's figures without probes first, as the reference */
@@ -411,7 +412,7 @@ int cmd_run(int argc, char **argv, const struct ib_global *g)
 	}
 	if (dma && (e = ib_dma_reference(&dmadev, &sc, true, dmaruns, &stop_requested, verbose,
 					  err, sizeof(err)))) {
-		fprintf(stderr, "iommubench: %s\n", err);
+		fprintf(stderr, "iommubench: %s\n", ib_term(err));
 		goto out;
 	}
 	if (probes_on) {
@@ -445,7 +446,7 @@ int cmd_run(int argc, char **argv, const struct ib_global *g)
 		snprintf(err, sizeof(err), "--test-fail: an error injected at the end of the workload");
 	}
 	if (e)
-		fprintf(stderr, "iommubench: %s\n", err);
+		fprintf(stderr, "iommubench: %s\n", ib_term(err));
 	if (stop_requested && slow_secs) {
 		fprintf(stderr, "iommubench: --test-slow-teardown: tearing down slowly (up to %u s, until "
 			"another signal)\n", slow_secs);
@@ -457,7 +458,7 @@ int cmd_run(int argc, char **argv, const struct ib_global *g)
 	/* dma: and once more without probes, after */
 	if (dma && !e && probes_on && !stop_requested &&
 	    (e = ib_dma_reference(&dmadev, &sc, false, dmaruns, &stop_requested, verbose, err, sizeof(err))))
-		fprintf(stderr, "iommubench: %s\n", err);
+		fprintf(stderr, "iommubench: %s\n", ib_term(err));
 	ib_workload_release(&wl);
 	ib_vfio_cleanup(&vfio);
 	ib_dma_release(&dmadev);
@@ -569,7 +570,7 @@ int cmd_run(int argc, char **argv, const struct ib_global *g)
 	if (!out_arg && mkdir("results", 0755) && errno != EEXIST)
 		fprintf(stderr, "iommubench: creating results/: %s\n", strerror(errno));
 	if (ib_results_write(doc, out, err, sizeof(err))) {
-		fprintf(stderr, "iommubench: %s\n", err);
+		fprintf(stderr, "iommubench: %s\n", ib_term(err));
 		goto out;
 	}
 	if (!quiet)

@@ -14,6 +14,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include "escape.h"
 #include "hostinfo.h"
 #include "pci.h"
 #include "state.h"
@@ -359,7 +360,7 @@ void ib_state_device_done(void)
 	memset(&self.dev, 0, sizeof(self.dev));
 	self.dev.group_id = -1;
 	if (self_save(err, sizeof(err)))
-		fprintf(stderr, "iommubench: %s\n", err);
+		fprintf(stderr, "iommubench: %s\n", ib_term(err));
 }
 
 int ib_state_note_mount(const char *path, const char *fstype, char *err, size_t errlen)
@@ -392,7 +393,7 @@ void ib_state_forget_mount(const char *path)
 			break;
 		}
 	if (self_save(err, sizeof(err)))
-		fprintf(stderr, "iommubench: %s\n", err);
+		fprintf(stderr, "iommubench: %s\n", ib_term(err));
 }
 
 /* Is path a mount point of fstype now (/proc/self/mountinfo)? */
@@ -543,7 +544,7 @@ void ib_state_cleanup(void)
 	char err[256];
 
 	if (restore_mounts(&self, false, NULL, err, sizeof(err)))
-		fprintf(stderr, "iommubench: %s\n", err);
+		fprintf(stderr, "iommubench: %s\n", ib_term(err));
 	self.nmounts = 0;
 	if (self.dev.active) {
 		char path[PATH_MAX];
