@@ -99,9 +99,9 @@ int cmd_hooks(int argc, char **argv, const struct ib_global *g)
 		json_decref(doc);
 	} else {
 		printf("kernel %s (%s): BTF %s, fentry %s, kprobes %s, tracefs %s\n",
-		       env.release, env.arch, env.btf ? "yes" : "no",
+		       ib_term(env.release), ib_term(env.arch), env.btf ? "yes" : "no",
 		       env.fentry_ok ? "yes" : strerror(env.fentry_err),
-		       env.kprobe_ok ? "yes" : "no", env.tracefs ? env.tracefs : "none");
+		       env.kprobe_ok ? "yes" : "no", env.tracefs ? ib_term(env.tracefs) : "none");
 		printf("%-34s %-9s %-11s %-8s %s\n", "HOOK", "ROLE", "MODE", "ATTACHED", "WHY");
 		for (size_t i = 0; i < ib_catalog_len; i++) {
 			const struct ib_hook *h = &hooks[i];
@@ -110,7 +110,7 @@ int cmd_hooks(int argc, char **argv, const struct ib_global *g)
 			printf("%-34s %-9s %-11s %-8s %s\n", ib_hook_id(h->def, id, sizeof(id)),
 			       ib_role_name(h->def->role),
 			       ib_mode_name(h->mode), attach ? (h->attached ? "yes" : "no") : "-",
-			       h->reason);
+			       ib_term(h->reason)); /* may quote BTF or kallsyms names */
 		}
 	}
 	ib_env_free(&env);
