@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "hooks.h"
 #include "probes.h"
+#include "report.h"
 #include "results.h"
 
 static const char hooks_usage[] =
@@ -94,8 +95,7 @@ int cmd_hooks(int argc, char **argv, const struct ib_global *g)
 		json_object_set_new(doc, "attach_tried", json_boolean(attach));
 		json_object_set_new(doc, "attach_best", json_string(best ? ib_mode_name(best) : "fentry"));
 		json_object_set_new(doc, "hooks", ib_hooks_json(hooks, NULL));
-		json_dumpf(doc, stdout, JSON_INDENT(1));
-		putchar('\n');
+		ib_report_json(stdout, doc);	/* kernel strings: ASCII, DEL escaped */
 		json_decref(doc);
 	} else {
 		printf("kernel %s (%s): BTF %s, fentry %s, kprobes %s, tracefs %s\n",

@@ -96,7 +96,7 @@ static int parse_double(const char *opt, const char *s, double lo, double hi, do
  * control character (jansson escapes C0, JSON_ENSURE_ASCII C1, and DEL,
  * which jansson leaves raw, is escaped here) reaches a terminal raw.
  */
-static int dump_json(FILE *f, json_t *j)
+int ib_report_json(FILE *f, json_t *j)
 {
 	char *t = json_dumps(j, JSON_INDENT(2) | JSON_SORT_KEYS | JSON_REAL_PRECISION(10) | JSON_ENSURE_ASCII);
 
@@ -275,7 +275,7 @@ int cmd_report(int argc, char **argv, const struct ib_global *g)
 			json_decref(w);
 	}
 	if (!strcmp(fmt, "json")) {
-		e = dump_json(f, model ? model : docs[0]);
+		e = ib_report_json(f, model ? model : docs[0]);
 	} else if (!strcmp(fmt, "junit")) {
 		model ? ib_report_junit(f, model) : ib_report_junit_single(f, docs[0], argv[optind]);
 	} else if (!strcmp(fmt, "html")) {

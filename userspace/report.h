@@ -39,6 +39,9 @@ json_t *ib_report_compare(json_t *cand, const char *cand_path, json_t *base,
 			  char *err, size_t errlen);
 
 /* Renderers: model (or, for the single-run ones, the results document). */
+/* --format json (and `hooks --json`): indented, sorted, ASCII only; DEL
+ * escaped too, so no control character reaches a terminal raw */
+int ib_report_json(FILE *f, json_t *j);
 void ib_report_md_single(FILE *f, json_t *doc, const char *path);
 void ib_report_md_compare(FILE *f, json_t *model);
 void ib_report_junit(FILE *f, json_t *model);

@@ -84,7 +84,7 @@ static void render(json_t *doc, const char *path, json_t *model, json_t *cand, j
 	case 1: model ? ib_report_md_compare(f, model) : ib_report_md_single(f, doc, path); break;
 	case 2: model ? ib_report_html_compare(f, model, cand, base) : ib_report_html_single(f, doc, path); break;
 	case 3: model ? ib_report_junit(f, model) : ib_report_junit_single(f, doc, path); break;
-	case 4: json_dumpf(model ? model : doc, f, JSON_INDENT(2) | JSON_SORT_KEYS | JSON_REAL_PRECISION(10)); break;
+	case 4: ib_report_json(f, model ? model : doc); break;	/* what --format json prints */
 	default: break;	/* fuzz_results: nothing rendered */
 	}
 	fclose(f);
