@@ -106,11 +106,30 @@ static int sample_add(struct ib_samples *v, uint64_t ns, int ctx, int phase, boo
 	return 0;
 }
 
+/*
+ * Seconds between progress lines: 5, or IOMMUBENCH_PROGRESS_SECONDS (1 to
+ * 3600; the lab's soak test samples memory against them every second).
+ */
+static uint64_t progress_interval_ns(void)
+{
+	const char *env = getenv("IOMMUBENCH_PROGRESS_SECONDS");
+	char *end;
+	unsigned long v;
+
+	if (!env || !*env)
+		return 5000000000ull;
+	errno = 0;
+	v = strtoul(env, &end, 10);
+	if (errno || *end || v < 1 || v > 3600)
+		return 5000000000ull;
+	return v * 1000000000ull;
+}
+
 static void progress(struct ib_workload *w)
 {
 	uint64_t now = ib_now_ns();
 
-	if (now - w->progress_ns < 5000000000ull)
+	if (now - w->progress_ns < w->progress_every_ns)
 		return;
 	w->progress_ns = now;
 	fprintf(stderr, "iommubench: op %zu/%zu of the plan, %llu ioctls, %.0f s\n",
@@ -931,6 +950,7 @@ int ib_workload_run(struct ib_workload *w, char *err, size_t errlen)
 		return -ENOMEM;
 	}
 	w->started_ns = w->progress_ns = ib_now_ns();
+	w->progress_every_ns = progress_interval_ns();
 
 	for (size_t i = 0; !e && i < w->plan->n && !*w->stop; i++) {
 		const struct ib_op *op = &w->plan->ops[i];

@@ -88,7 +88,7 @@ struct ib_workload {
 	struct ib_ctx_counts *ctx;         /* [sc->contexts] */
 	struct ib_checks checks;
 	uint64_t ops_done, ops_total;
-	uint64_t started_ns, progress_ns;
+	uint64_t started_ns, progress_ns, progress_every_ns;
 	size_t plan_pos;                   /* ops carried out */
 	int cpu_of_thread[IB_SC_MAX_THREADS];
 };

@@ -36,7 +36,7 @@ HU=$((V * vu))			# UNMAP_DMA: working set (type1 drops the resident set itself)
 
 t0=$(date +%s)
 lab/run x86-vtd -- sh -c "
-	iommubench run $sc -o $out/soak.json > $out/soak.txt 2> $out/soak.err &
+	IOMMUBENCH_PROGRESS_SECONDS=1 iommubench run $sc -o $out/soak.json > $out/soak.txt 2> $out/soak.err &
 	pid=\$!
 	t=0
 	while kill -0 \$pid 2> /dev/null; do
@@ -94,8 +94,8 @@ check_eq "summary: domain log full said exactly when it is" "$(grep -c '^domain 
 check_json "$f" '[.drops[]] | add' 0 "drops (every counter)"
 check_eq "summary reports no probe problems" "$(grep -c 'probe problems' "$out/soak.txt")" 0
 
-# memory flat. The churn is where the run's progress line (every 5 s, the
-# plan op reached) moves on: from the first sample after one appeared to the
+# memory flat. The churn is where the run's progress line (every second
+# here, IOMMUBENCH_PROGRESS_SECONDS=1: the plan op reached) moves on: from the first sample after one appeared to the
 # last sample where it had moved since the one before, that one left out as
 # the loop may have ended just after the line (before the churn the probes
 # load and the 64 containers open; after it they close and the probes detach). Skipping its
@@ -109,7 +109,14 @@ n=$(wc -l < "$out/rss.txt")
 awk '$4 > 0 { a[++k] = $0; if ($4 != prev) last = k; prev = $4 } END { for (i = 1; i < last; i++) print a[i] }' \
 	"$out/rss.txt" > "$out/churn.txt"
 nc=$(wc -l < "$out/churn.txt")
-check_eq "samples in the churn ($nc of $n, every 1 s)" "$((nc >= 10))" 1
+# the window must span the churn: its third sample (where RSS is first
+# taken) within the first third of the plan, its last in the last third
+plan=$(sed -n 's|^iommubench: op [0-9]*/\([0-9]*\) .*|\1|p' "$out/soak.err" | tail -n 1)
+o3=$(awk 'NR == 3 { print $4 }' "$out/churn.txt") oz=$(awk 'END { print $4 }' "$out/churn.txt")
+echo "soak: churn window from op ${o3:-?} to op ${oz:-?} of ${plan:-?}"
+check_eq "samples in the churn ($nc of $n, every 1 s)" "$((nc >= 5))" 1
+check_eq "the window spans the churn (op ${o3:-?} to ${oz:-?} of ${plan:-?})" \
+	"$((${plan:-0} > 0 && ${o3:-0} * 3 <= ${plan:-0} && ${oz:-0} * 3 >= 2 * ${plan:-0}))" 1
 first=$(awk 'NR == 3 { print $2 }' "$out/churn.txt")
 last=$(tail -n 3 "$out/churn.txt" | awk '{ if ($2 > m) m = $2 } END { print m }')
 kept=$(jq '(.harness.map_calls + .harness.unmap_calls + 8 * .harness.switches_all_passes) * 16 * 17 / 16 / 1024 | floor' "$f")
