@@ -19,9 +19,18 @@ if [ "$mode" != from ]; then
 	dir=results/.coverage-$$
 	mkdir -p "$dir"
 	trap 'rm -rf "$dir"' EXIT
+	# IOMMUBENCH_LAB_JOBS targets at a time (default 2, as the lab tests)
+	jobs=${IOMMUBENCH_LAB_JOBS:-2}
+	[[ $jobs =~ ^[1-9][0-9]*$ ]] || { echo "coverage: IOMMUBENCH_LAB_JOBS must be a positive number" >&2; exit 2; }
+	trap 'trap - INT TERM; kill -TERM $(jobs -p) 2> /dev/null; wait; rm -rf "$dir"; exit 130' INT TERM
 	for t in $targets; do
+		while (($(jobs -pr | wc -l) >= jobs)); do wait -n; done
 		echo "coverage: $t"
-		if ! lab/run "$t" -- sh -c "iommubench hooks --json > $dir/$t.json" > "$dir/$t.log" 2>&1; then
+		{ lab/run "$t" -- sh -c "iommubench hooks --json > $dir/$t.json" > "$dir/$t.log" 2>&1; echo $? > "$dir/$t.rc"; } &
+	done
+	wait
+	for t in $targets; do
+		if [ "$(cat "$dir/$t.rc" 2> /dev/null)" != 0 ]; then
 			echo "coverage: $t: lab/run failed; its log:" >&2
 			tail -20 "$dir/$t.log" >&2
 			exit 1
