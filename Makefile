@@ -65,6 +65,9 @@ msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
 APP := $(OUTPUT)/iommubench
+# parallel jobs of the builds inside make check (compiling only; the tests
+# themselves run one after another)
+JOBS ?= $(shell nproc)
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
 BPF_OBJS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.bpf.o,$(BPF_SRCS))
 SKELS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.skel.h,$(BPF_SRCS))
@@ -153,7 +156,7 @@ SAN_LOG := $(abspath $(SAN_OUT))/sanitizer-log
 SAN_ENV := ASAN_OPTIONS=log_path=$(SAN_LOG)/report:detect_leaks=1:exitcode=99 \
 	   UBSAN_OPTIONS=log_path=$(SAN_LOG)/report:print_stacktrace=1:exitcode=99
 test-sanitize:
-	$(Q)$(MAKE) SANITIZE=1 all $(patsubst tests/unit/%.c,$(SAN_OUT)/tests/%,$(TEST_SRCS))
+	$(Q)$(MAKE) -j$(JOBS) SANITIZE=1 all $(patsubst tests/unit/%.c,$(SAN_OUT)/tests/%,$(TEST_SRCS))
 	$(Q)rm -rf $(SAN_LOG) && mkdir -p $(SAN_LOG)
 	$(Q)$(SAN_ENV) tests/run-unit $(patsubst tests/unit/%.c,$(SAN_OUT)/tests/%,$(TEST_SRCS)) \
 		> $(SAN_OUT)/tally-unit; $(SAN_ENV) tests/test-cli.sh $(SAN_OUT)/iommubench > $(SAN_OUT)/tally-cli; \
@@ -165,12 +168,12 @@ test-report-html: $(APP)
 
 # the arm64 cross-build links a static aarch64 binary
 test-cross: deps-arm64
-	$(Q)$(MAKE) ARCH=arm64 STATIC=1 all
+	$(Q)$(MAKE) -j$(JOBS) ARCH=arm64 STATIC=1 all
 	$(Q)tests/check-cross .output/arm64-static/iommubench | tee $(OUTPUT)/tally-cross
 
 # the arm64 lab targets need qemu-system-arm and the arm64 cross-build
 test-lab: deps-arm64
-	$(Q)$(MAKE) STATIC=1 all
+	$(Q)$(MAKE) -j$(JOBS) STATIC=1 all
 	$(Q)tests/lab/run-all | tee $(OUTPUT)/tally-lab
 
 # the hook coverage table: every lab target's `iommubench hooks --json`
@@ -190,11 +193,12 @@ bench: $(APP)
 test: test-unit
 
 check: deps
-	$(Q)$(MAKE) all
+	$(Q)$(MAKE) -j$(JOBS) all $(TEST_BINS)
 	$(Q)$(MAKE) test-unit
 	$(Q)rm -f $(SAN_OUT)/tally-sanitize $(FUZZ_OUT)/tally-fuzz
 	@# a sanitizer or fuzz finding fails the tally below, not the lab tests after it
 	-$(Q)$(MAKE) test-sanitize
+	-$(Q)$(MAKE) -j$(JOBS) $(FUZZ_BINS)
 	-$(Q)$(MAKE) test-fuzz
 	$(Q)$(MAKE) test-report-html
 	$(Q)$(MAKE) test-cross
