@@ -87,6 +87,8 @@ done
 # Device addresses here name no device on this host, so that no version of
 # run, however broken, could take a host device from its driver.
 . "$here/test-cli-validate.sh"
+# --set KEY=VALUE, --dry-run and checks=auto
+. "$here/test-cli-set.sh"
 
 # report: usage errors and bad input exit 2 and say what is wrong; the gate exits 1
 D=tests/data/report

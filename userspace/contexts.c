@@ -298,6 +298,8 @@ json_t *ib_checks_json(const struct ib_workload *w)
 	json_t *o = json_object(), *iso = json_object();
 
 	json_object_set_new(iso, "enabled", json_boolean(w->sc->checks));
+	json_object_set_new(iso, "mode", json_string(ib_checks_mode_name(w->sc->checks_mode)));
+	json_object_set_new(iso, "skipped", w->sc->checks_skipped[0] ? json_string(w->sc->checks_skipped) : json_null());
 	json_object_set_new(iso, "run", json_integer((json_int_t)w->checks.run));
 	json_object_set_new(iso, "failed", json_integer((json_int_t)w->checks.failed));
 	json_object_set_new(iso, "positive_run", json_integer((json_int_t)w->checks.positive_run));

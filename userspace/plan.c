@@ -238,27 +238,28 @@ static void others(const char *skip, char *buf, size_t n)
 	}
 }
 
-/* The key the size grows with most: of those the file gives, the largest
- * value (loops= as -R overrode it); the later line on a tie. */
-static const struct ib_sc_kv *blame(const struct ib_scenario *sc, uint64_t *value)
+/* The key the size grows with most: of those the file or a --set gives, the
+ * largest value (loops= as -R overrode it); the later one on a tie. */
+static const char *blame(const struct ib_scenario *sc, uint64_t *value)
 {
-	const struct ib_sc_kv *best = NULL;
+	const char *best = NULL;
 	uint64_t best_v = 0;
+	int best_pos = 0;
 
-	for (size_t i = 0; i < sc->nkv; i++) {
-		const struct ib_sc_kv *kv = &sc->kv[i];
+	for (size_t f = 0; f < NFACTORS; f++) {
+		const char *key = factors[f];
+		int pos = ib_scenario_key_pos(sc, key);
 		uint64_t v;
 
-		for (size_t f = 0; f < NFACTORS; f++) {
-			if (strcmp(kv->key, factors[f]))
-				continue;
-			v = !strcmp(kv->key, "pages") ? sc->pages : !strcmp(kv->key, "loops") ? sc->loops :
-			    !strcmp(kv->key, "warmup") ? sc->warmup : !strcmp(kv->key, "switches") ? sc->switches :
-			    !strcmp(kv->key, "burst") ? sc->burst : sc->resident;
-			if (v >= best_v) {
-				best = kv;
-				best_v = v;
-			}
+		if (!pos)
+			continue;
+		v = !strcmp(key, "pages") ? sc->pages : !strcmp(key, "loops") ? sc->loops :
+		    !strcmp(key, "warmup") ? sc->warmup : !strcmp(key, "switches") ? sc->switches :
+		    !strcmp(key, "burst") ? sc->burst : sc->resident;
+		if (!best || v > best_v || (v == best_v && pos > best_pos)) {
+			best = key;
+			best_v = v;
+			best_pos = pos;
 		}
 	}
 	*value = best_v;
@@ -268,8 +269,8 @@ static const struct ib_sc_kv *blame(const struct ib_scenario *sc, uint64_t *valu
 int ib_plan_check(const struct ib_scenario *sc, const char *loops_opt, char *err, size_t errlen)
 {
 	struct ib_plan_estimate est;
-	const struct ib_sc_kv *kv;
-	char need[48], limit[48], rest[96], calls[32];
+	const char *kv;
+	char need[48], limit[48], rest[96], calls[32], where[320];
 	uint64_t v;
 
 	if (!ib_plan_estimate(sc, &est))
@@ -285,10 +286,11 @@ int ib_plan_check(const struct ib_scenario *sc, const char *loops_opt, char *err
 			 "would need %s for %s ioctls (limit %s); lower --repetitions, or pages, "
 			 "switches or burst in %s", sc->path, loops_opt, need, calls, limit, sc->path);
 	else if (kv) {
-		others(kv->key, rest, sizeof(rest));
-		snprintf(err, errlen, "%s:%d: key '%s': %s=%s: the plan and its per-ioctl timings "
-			 "would need %s for %s ioctls (limit %s); lower %s, or %s", sc->path, kv->line,
-			 kv->key, kv->key, kv->value, need, calls, limit, kv->key, rest);
+		others(kv, rest, sizeof(rest));
+		ib_scenario_key_where(sc, kv, where, sizeof(where));
+		snprintf(err, errlen, "%s: key '%s': %s=%llu: the plan and its per-ioctl timings "
+			 "would need %s for %s ioctls (limit %s); lower %s, or %s", where,
+			 kv, kv, (unsigned long long)v, need, calls, limit, kv, rest);
 	} else /* not reachable: the defaults are small */
 		snprintf(err, errlen, "%s: the plan and its per-ioctl timings would need %s (limit %s)",
 			 sc->path, need, limit);

@@ -92,7 +92,11 @@ void ib_report_junit_single(FILE *f, json_t *doc, const char *path)
 	fprintf(f, "  <testcase classname=\"iommubench.checks\" name=\"isolation\">\n");
 	if (failed > 0)
 		fprintf(f, "    <failure type=\"isolation\" message=\"%lld isolation check(s) failed\"/>\n", failed);
-	else if (!json_is_true(json_object_get(iso, "enabled")))
+	else if (json_is_string(json_object_get(iso, "skipped"))) {
+		fprintf(f, "    <skipped message=\"isolation checks skipped (checks=auto): ");
+		ib_report_xml_escape(f, json_string_value(json_object_get(iso, "skipped")));
+		fprintf(f, "\"/>\n");
+	} else if (!json_is_true(json_object_get(iso, "enabled")))
 		fprintf(f, "    <skipped message=\"no isolation checks in this run\"/>\n");
 	fprintf(f, "    <system-out>");
 	ib_report_xml_escape(f, path);

@@ -171,6 +171,9 @@ void ib_report_md_single(FILE *f, json_t *doc, const char *path)
 		fprintf(f, "Isolation (DMA through unmapped or switched-away IOVAs): **%lld run, %lld failed**; "
 			"positive controls %lld run, %lld failed.\n", geti(x, "run"), geti(x, "failed"),
 			geti(x, "positive_run"), geti(x, "positive_failed"));
+	else if (json_is_string(json_object_get(x, "skipped")))
+		fprintf(f, "Isolation checks skipped (checks=auto): %s.\n",
+			ib_md(json_string_value(json_object_get(x, "skipped"))));
 	else
 		fprintf(f, "No isolation checks in this run.\n");
 	fprintf(f, "\n## Drops (probe bookkeeping)\n\n");

@@ -264,7 +264,10 @@ static void other_counts(struct counts *c, json_t *b, json_t *a)
 /* Scenario keys that do not change what is measured. */
 static bool incidental_key(const char *k)
 {
+	/* overrides (--set) and checks_mode say how the values were given; the
+	 * values themselves are compared, the overrides shown (overrides_text) */
 	static const char *const keys[] = { "path", "description", "device", "keys", "loops", "warmup", "bind",
+					     "overrides", "checks_mode",
 					     "backend" /* warned about below: rebind against replace is a comparison worth making */ };
 
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
@@ -293,6 +296,36 @@ static void scenario_diff(json_t *b, json_t *a, char *out, size_t len)
 			free(xa);
 		}
 	});
+}
+
+/* "checks=0 contexts=16", or "none": the --set overrides of a run */
+static void overrides_text(json_t *doc, char *out, size_t len)
+{
+	json_t *o = json_object_get(json_object_get(doc, "scenario"), "overrides"), *v;
+	const char *k;
+	size_t used = 0;
+
+	out[0] = '\0';
+	json_object_foreach(o, k, v) {
+		if (used >= len)
+			break;
+		used += (size_t)snprintf(out + used, len - used, "%s%s=%s", used ? " " : "", k,
+					 json_is_string(v) ? json_string_value(v) : "?");
+	}
+	if (!out[0])
+		snprintf(out, len, "none");
+}
+
+/* the --set overrides of both runs when either has any, else "" */
+static void overrides_diff(json_t *b, json_t *a, char *out, size_t len)
+{
+	char ob[512], oa[512];
+
+	overrides_text(b, ob, sizeof(ob));
+	overrides_text(a, oa, sizeof(oa));
+	out[0] = '\0';
+	if (strcmp(ob, "none") || strcmp(oa, "none"))
+		snprintf(out, len, "--set overrides: baseline %s, candidate %s", ob, oa);
 }
 
 static void warn_if_differ(json_t *warn, const char *what, const char *vb, const char *va)
@@ -584,13 +617,15 @@ json_t *ib_report_compare(json_t *cand, const char *cand_path, json_t *base,
 	bool gated_inc = false;
 	struct counts c = { json_array() };
 	double gate_pct = o->fail_above >= 0 ? o->fail_above : o->cmp.threshold * 100;
-	char diff[1024], buf[1024], *save = NULL, *tok;
+	char diff[1024], buf[1024], ovr[1100], *save = NULL, *tok;
 	size_t i, changed = 0;
 
 	scenario_diff(base, cand, diff, sizeof(diff));
+	overrides_diff(base, cand, ovr, sizeof(ovr));
 	if (diff[0] && !o->force) {
-		snprintf(err, errlen, "%s and %s are runs of different scenarios (%s): the figures would not measure "
-			 "the same work; pass --force to compare them anyway", base_path, cand_path, diff);
+		snprintf(err, errlen, "%s and %s are runs of different scenarios (%s%s%s): the figures would not "
+			 "measure the same work; pass --force to compare them anyway", base_path, cand_path, diff,
+			 ovr[0] ? "; " : "", ovr);
 		json_decref(warn);
 		json_decref(gate);
 		json_decref(tripped);
@@ -598,7 +633,13 @@ json_t *ib_report_compare(json_t *cand, const char *cand_path, json_t *base,
 		return NULL;
 	}
 	if (diff[0])
-		json_array_append_new(warn, json_sprintf("different scenarios compared (--force): %s", diff));
+		json_array_append_new(warn, json_sprintf("different scenarios compared (--force): %s%s%s", diff,
+							 ovr[0] ? "; " : "", ovr));
+	else if (ovr[0] && !json_equal(json_object_get(json_object_get(base, "scenario"), "overrides") ?: json_null(),
+				       json_object_get(json_object_get(cand, "scenario"), "overrides") ?: json_null()))
+		/* the same effective scenario, reached through different overrides */
+		json_array_append_new(warn, json_sprintf("scenario keys given differently (same effective "
+							 "values): %s", ovr));
 	warnings(warn, base, cand);
 	ops_counts(&c, base, cand);
 	ctx_counts(&c, base, cand);

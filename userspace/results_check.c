@@ -21,6 +21,7 @@ enum {
 	T_BOOL = 1 << 6,
 	T_NULL = 1 << 7,
 	T_FALSE = 1 << 8,	/* false, not true */
+	T_CHECKS = 1 << 9,	/* a string, checks= as given: auto, 0 or 1 */
 };
 
 struct shape;
@@ -132,9 +133,16 @@ static const struct field hook_f[] = {
 };
 static const struct shape hooks = { NULL, T_OBJ, &(const struct shape){ hook_f, 0, NULL } };
 
+static const struct shape str_map = { NULL, T_STR, NULL };
+/* checks= as given: auto, 0 or 1 */
+static const char *const checks_modes[] = { "auto", "0", "1", NULL };
+
 static const struct field scenario_f[] = {
 	{ "name", T_STR, false, NULL },
 	{ "backend", T_STR, false, NULL },
+	{ "checks", T_BOOL, false, NULL },
+	{ "checks_mode", T_CHECKS, false, NULL },
+	{ "overrides", T_OBJ, false, &str_map },
 	{ 0 },
 };
 
@@ -168,6 +176,8 @@ static const struct field derived_f[] = {
 
 static const struct field isolation_f[] = {
 	{ "enabled", T_BOOL, false, NULL },
+	{ "mode", T_CHECKS, false, NULL },
+	{ "skipped", T_STR | T_NULL, false, NULL },
 	{ "run", T_UINT, false, NULL }, { "failed", T_UINT, false, NULL },
 	{ "positive_run", T_UINT, false, NULL }, { "positive_failed", T_UINT, false, NULL },
 	{ 0 },
@@ -256,7 +266,7 @@ static bool type_ok(json_t *v, unsigned t)
 	switch (json_typeof(v)) {
 	case JSON_OBJECT: return t & T_OBJ;
 	case JSON_ARRAY: return t & T_ARR;
-	case JSON_STRING: return t & T_STR;
+	case JSON_STRING: return t & (T_STR | T_CHECKS);
 	case JSON_INTEGER:
 		return (t & (T_INT | T_NUM)) || ((t & T_UINT) && json_integer_value(v) >= 0);
 	case JSON_REAL: return t & T_NUM;
@@ -273,6 +283,7 @@ static void expected(unsigned t, char *buf, size_t len)
 		{ T_OBJ, "an object" }, { T_ARR, "an array" }, { T_STR, "a string" },
 		{ T_INT, "an integer" }, { T_UINT, "an integer >= 0" }, { T_NUM, "a number" },
 		{ T_BOOL, "a boolean" }, { T_FALSE, "false" }, { T_NULL, "null" },
+		{ T_CHECKS, "\"auto\", \"0\" or \"1\"" },
 	};
 	size_t used = 0, n = 0;
 
@@ -328,6 +339,22 @@ static const struct field *named(const struct field *f, const char *key)
 	return NULL;
 }
 
+/* a string from a fixed set; the value itself is not quoted (it may be anything) */
+static int check_oneof(struct walk *w, json_t *m, const char *const *oneof)
+{
+	size_t len = 0;
+	char want[128];
+
+	for (const char *const *o = oneof; *o; o++)
+		if (!strcmp(json_string_value(m), *o))
+			return 0;
+	want[0] = '\0';
+	for (const char *const *o = oneof; *o && len < sizeof(want); o++)
+		len += (size_t)snprintf(want + len, sizeof(want) - len, "%s\"%s\"", len ? ", " : "", *o);
+	snprintf(w->err, w->errlen, "%s: %s: expected one of %s, got another string", w->file, w->path, want);
+	return -1;
+}
+
 static int check_members(struct walk *w, json_t *v, const struct shape *s)
 {
 	const struct field *f;
@@ -349,6 +376,8 @@ static int check_members(struct walk *w, json_t *v, const struct shape *s)
 				e = -1;
 			} else if (m) {
 				e = check(w, m, f->types, f->sub);
+				if (!e && (f->types & T_CHECKS) && json_is_string(m))
+					e = check_oneof(w, m, checks_modes);
 			}
 			pop(w, old);
 		}

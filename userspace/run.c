@@ -29,7 +29,8 @@
 #include "workload.h"
 
 static const char run_usage[] =
-"usage: iommubench run SCENARIO [-o FILE] [--device BDF] [--bind|--no-bind] [--attach MODE] [-v]\n"
+"usage: iommubench run SCENARIO [-o FILE] [--device BDF] [--bind|--no-bind] [--set KEY=VALUE]...\n"
+"                      [--attach MODE] [--dry-run] [-v]\n"
 "\n"
 "Drive SCENARIO (an INI job file, see scenarios/README.md) through its backend\n"
 "with the BPF probes attached, write one results document (JSON) and print a\n"
@@ -52,6 +53,12 @@ static const char run_usage[] =
 "  -R, --repetitions R measured passes (dma: runs), overriding the scenario's loops=; each\n"
 "                      keeps its own figures (repetitions in the results), the unit a\n"
 "                      comparison (iommubench report) tests on: use 5 or more there\n"
+"  -s, --set KEY=VALUE set a scenario key as if the file said it, after the file (repeatable;\n"
+"                      once per key): checked exactly as a line of the file, errors naming\n"
+"                      --set; recorded in the results as scenario.overrides\n"
+"  -n, --dry-run       check the scenario, the --set overrides, the options, the plan's size\n"
+"                      and the device, then print the effective scenario and plan as JSON\n"
+"                      on stdout; changes nothing (no binding, no BPF, no results file)\n"
 "  -q, --quiet         no summary on stdout\n"
 "  -v, --verbose       libbpf messages and progress\n"
 "\n"
@@ -63,13 +70,22 @@ static const char run_usage[] =
 "interfaces (/dev/vfio/vfio, /dev/iommu, the driver to bind to).\n"
 "\n"
 "exit status: 0 done; 1 the run failed, or the kernel or device is not ready;\n"
-"2 refused before anything was done (bad scenario, option, output path, device\n"
-"address, no such device, privileges); 130 interrupted (results still written)\n"
+"2 refused before anything was done (bad scenario or --set, option, output path,\n"
+"device address, no such device, checks=1 on a device with no DMA engine,\n"
+"privileges); 130 interrupted (results still written)\n"
+"\n"
+"Isolation checks: checks=auto (the default) runs them where iommubench has a\n"
+"DMA engine it can drive (the lab's QEMU edu device 1234:11e8, the iommufd mock\n"
+"device) and records them as skipped, with the reason, on any other device;\n"
+"checks=1 refuses such a device before anything is changed; checks=0 never\n"
+"runs them.\n"
 "\n"
 "examples:\n"
 "  iommubench run scenarios/basic.ini\n"
 "  iommubench run scenarios/basic.ini --device 0000:03:00.0 -o results/basic-nvme.json\n"
 "  iommubench run scenarios/basic.ini --device 0000:03:00.0 -R 10 -o results/candidate.json\n"
+"  iommubench run scenarios/aux-switch.ini --device 0000:00:05.0 --set checks=0 --set contexts=16\n"
+"  iommubench run scenarios/aux-switch.ini --device 0000:00:05.0 --set contexts=16 --dry-run\n"
 "  lab/run x86-vtd -- iommubench run scenarios/basic.ini\n"
 "  lab/run x86-iommufd -- iommubench run scenarios/aux-switch.ini --backend iommufd\n"
 "  lab/run x86-iommufd -- iommubench run scenarios/pasid-switch.ini\n"
@@ -129,7 +145,7 @@ static json_t *clock_overhead(void)
 
 static json_t *scenario_json(const struct ib_scenario *sc, const char *device)
 {
-	json_t *o = json_object(), *kv = json_array();
+	json_t *o = json_object(), *kv = json_array(), *set = json_object();
 
 	json_object_set_new(o, "path", json_string(sc->path));
 	json_object_set_new(o, "name", json_string(sc->name));
@@ -160,6 +176,7 @@ static json_t *scenario_json(const struct ib_scenario *sc, const char *device)
 	json_object_set_new(o, "seed", json_integer((json_int_t)sc->seed));
 	json_object_set_new(o, "threads", json_integer(sc->threads));
 	json_object_set_new(o, "checks", json_boolean(sc->checks));
+	json_object_set_new(o, "checks_mode", json_string(ib_checks_mode_name(sc->checks_mode)));
 	for (size_t i = 0; i < sc->nkv; i++) {
 		json_t *e = json_object();
 
@@ -170,7 +187,32 @@ static json_t *scenario_json(const struct ib_scenario *sc, const char *device)
 		json_array_append_new(kv, e);
 	}
 	json_object_set_new(o, "keys", kv);
+	for (size_t i = 0; i < sc->nset; i++)
+		json_object_set_new(set, sc->set[i].key, json_string(sc->set[i].value));
+	json_object_set_new(o, "overrides", set);
 	return o;
+}
+
+/* --dry-run: what the run would do, as JSON on stdout (ASCII, escaped) */
+static int dry_run(const struct ib_scenario *sc, const char *device)
+{
+	json_t *o = json_object(), *plan = json_object();
+	struct ib_plan_estimate est;
+	int rc = 0;
+
+	json_object_set_new(o, "scenario", scenario_json(sc, device));
+	json_object_set_new(o, "checks_skipped", sc->checks_skipped[0] ? json_string(sc->checks_skipped) : json_null());
+	if (sc->backend != IB_BACKEND_DMA) {
+		ib_plan_estimate(sc, &est);
+		json_object_set_new(plan, "ops", est.ops_fit ? json_integer((json_int_t)est.ops) : json_null());
+		json_object_set_new(plan, "ioctls", json_real(est.ioctls));
+		json_object_set_new(plan, "bytes", json_real(est.bytes));
+	}
+	json_object_set_new(o, "plan", plan);
+	if (json_dumpf(o, stdout, JSON_INDENT(2) | JSON_ENSURE_ASCII) || fputc('\n', stdout) == EOF)
+		rc = 1;
+	json_decref(o);
+	return rc;
 }
 
 /* results/NAME-UTCTIME.json; results/ itself is made when the run writes */
@@ -182,6 +224,33 @@ static void default_output(const struct ib_scenario *sc, char *out, size_t len)
 	snprintf(out, len, "results/%s-%s.json", sc->name, ts);
 }
 
+/* checks=auto/1 against the device's PCI IDs (read from sysfs: nothing is
+ * touched): sc->checks and the reason they are skipped set; 2 with err filled
+ * when checks=1 cannot run there. */
+static int resolve_checks(struct ib_scenario *sc, bool mock, const char *device, char *err, size_t errlen)
+{
+	char path[512], v[32] = "", d[32] = "", why[1024];
+	unsigned vendor = 0, dev = 0;
+	int r;
+
+	if (!mock) {
+		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/vendor", device);
+		ib_read_line(path, v, sizeof(v));
+		snprintf(path, sizeof(path), "/sys/bus/pci/devices/%s/device", device);
+		ib_read_line(path, d, sizeof(d));
+		vendor = (unsigned)strtoul(v, NULL, 16);
+		dev = (unsigned)strtoul(d, NULL, 16);
+	}
+	r = ib_checks_resolve(sc, mock, device, vendor, dev, why, sizeof(why));
+	if (r < 0) {
+		snprintf(err, errlen, "%s", why);
+		return 2;
+	}
+	snprintf(sc->checks_skipped, sizeof(sc->checks_skipped), "%.255s", why);
+	sc->checks = r > 0;
+	return 0;
+}
+
 /*
  * Everything the user gave, checked before the first side effect (results/,
  * binding, mounts, BPF, the plan's memory), in this order: the scenario's
@@ -190,8 +259,8 @@ static void default_output(const struct ib_scenario *sc, char *out, size_t len)
  * interfaces the backend opens. Each check only reads. Returns the exit
  * status (2: input refused; 1: the kernel or device is not ready) or 0.
  */
-static int preflight(const struct ib_scenario *sc, const char *loops_opt, char *device, size_t devlen,
-		     const char *out, bool default_out, bool probes, bool mock, char *err, size_t errlen)
+static int preflight(struct ib_scenario *sc, const char *loops_opt, char *device, size_t devlen,
+		     const char *out, bool default_out, bool probes, bool mock, bool dry, char *err, size_t errlen)
 {
 	bool dma = sc->backend == IB_BACKEND_DMA;
 	char why[256];
@@ -203,30 +272,40 @@ static int preflight(const struct ib_scenario *sc, const char *loops_opt, char *
 	if (dma && (sc->warmup > IB_DMA_MAX_RUNS || sc->loops > IB_DMA_MAX_RUNS - 2 - sc->warmup)) {
 		const char *key = sc->warmup > sc->loops ? "warmup" : "loops";
 
-		if (loops_opt && key[0] == 'l')
+		if (loops_opt && key[0] == 'l') {
 			snprintf(err, errlen, "%s: %s: %llu warm-up + 2 reference + %llu measured "
 				 "dma_map_benchmark runs, more than the %d a run keeps; lower --repetitions",
 				 sc->path, loops_opt, (unsigned long long)sc->warmup,
 				 (unsigned long long)sc->loops, IB_DMA_MAX_RUNS);
-		else
-			snprintf(err, errlen, "%s:%d: key '%s': %llu warm-up + 2 reference + %llu measured "
+		} else {
+			ib_scenario_key_where(sc, key, why, sizeof(why));
+			snprintf(err, errlen, "%s: key '%s': %llu warm-up + 2 reference + %llu measured "
 				 "dma_map_benchmark runs, more than the %d a run keeps; lower %s",
-				 sc->path, ib_scenario_key_line(sc, key), key, (unsigned long long)sc->warmup,
+				 why, key, (unsigned long long)sc->warmup,
 				 (unsigned long long)sc->loops, IB_DMA_MAX_RUNS, key);
+		}
 		return 2;
 	}
 	if (!mock && ib_bdf_parse(device, device, devlen, why, sizeof(why))) {
 		snprintf(err, errlen, "device: %s; allowed: %s", why, IB_BDF_FORMS);
 		return 2;
 	}
+	/* --dry-run: the device must exist for its checks= to be known; nothing else */
+	if (dry) {
+		if (!mock && ib_preflight_device(device, err, errlen))
+			return 2;
+		return dma ? 0 : resolve_checks(sc, mock, device, err, errlen);
+	}
 	if (ib_preflight_output(out, default_out, err, errlen))
 		return 2;
 	if (probes && ib_preflight_probes(err, errlen))
 		return 2;
 	if (mock)
-		return ib_preflight_node("/dev/iommu", "iommufd", "CONFIG_IOMMUFD and "
+		return resolve_checks(sc, mock, device, err, errlen) ? 2 : ib_preflight_node("/dev/iommu", "iommufd", "CONFIG_IOMMUFD and "
 					 "CONFIG_IOMMUFD_TEST for the mock device", err, errlen) ? 1 : 0;
 	if (ib_preflight_device(device, err, errlen))
+		return 2;
+	if (!dma && resolve_checks(sc, mock, device, err, errlen))
 		return 2;
 	e = ib_preflight_bind(device, dma ? IB_DMA_DRIVER : "vfio-pci", sc->bind,
 			      dma && sc->dma.domain != IB_DMA_DOMAIN_KEEP, err, errlen);
@@ -261,6 +340,8 @@ int cmd_run(int argc, char **argv, const struct ib_global *g)
 		{ "test-fail", no_argument, NULL, 'F' },
 		{ "test-slow-teardown", required_argument, NULL, 'T' },
 		{ "force", no_argument, NULL, 'f' },
+		{ "set", required_argument, NULL, 's' },
+		{ "dry-run", no_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
@@ -279,15 +360,26 @@ int cmd_run(int argc, char **argv, const struct ib_global *g)
 	struct ib_dma_runs *dmaruns = NULL;
 	bool mock = false, dma = false;
 	unsigned long long reps = 0;
-	bool skip_unmap = false, test_fail = false;
+	bool skip_unmap = false, test_fail = false, dry = false;
+	const char *sets[IB_SC_MAX_SET + 1];
+	size_t nsets = 0;
 	unsigned slow_secs = 0;
 	struct sigaction sa = { .sa_handler = on_signal, .sa_flags = SA_RESTART };
 	char err[1024], out[4096], started[32], finished[32], devbuf[64], loops_opt[48];
 	json_t *doc = NULL, *harness, *hops, *perr, *ops;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "o:d:qvhA:R:", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "o:d:qvhA:R:s:n", opts, NULL)) != -1) {
 		switch (c) {
+		case 's':
+			if (nsets == IB_SC_MAX_SET) {
+				fprintf(stderr, "iommubench: --set: more than %d; allowed: one per scenario key\n",
+					IB_SC_MAX_SET);
+				return 2;
+			}
+			sets[nsets++] = optarg;
+			break;
+		case 'n': dry = true; break;
 		case 'o': out_arg = optarg; break;
 		case 'd': dev_arg = optarg; break;
 		case 'B': bind_arg = 1; break;
@@ -328,7 +420,7 @@ int cmd_run(int argc, char **argv, const struct ib_global *g)
 		fprintf(stderr, "iommubench run: expected one SCENARIO file\n%s", run_usage);
 		return 2;
 	}
-	if (ib_scenario_load(argv[optind], &sc, err, sizeof(err))) {
+	if (ib_scenario_load_set(argv[optind], sets, nsets, &sc, err, sizeof(err))) {
 		fprintf(stderr, "iommubench: %s\n", ib_term(err));
 		return 2;
 	}
@@ -341,10 +433,10 @@ int cmd_run(int argc, char **argv, const struct ib_global *g)
 	if (sc.switch_kind != IB_SWK_AUTO &&
 	    !((sc.switch_kind == IB_SWK_REBIND && sc.backend == IB_BACKEND_VFIO) ||
 	      (sc.switch_kind != IB_SWK_REBIND && sc.backend == IB_BACKEND_IOMMUFD))) {
-		fprintf(stderr, "iommubench: %s:%d: key 'switch_kind': switch_kind=%s does not go with backend %s "
-			"(--backend %s); allowed: rebind with vfio, replace or pasid with iommufd\n", sc.path,
-			ib_scenario_key_line(&sc, "switch_kind"), ib_switch_kind_name(sc.switch_kind),
-			ib_backend_name(sc.backend), ib_backend_name(sc.backend));
+		ib_scenario_key_where(&sc, "switch_kind", err, sizeof(err));
+		fprintf(stderr, "iommubench: %s: key 'switch_kind': switch_kind=%s does not go with backend %s "
+			"(--backend %s); allowed: rebind with vfio, replace or pasid with iommufd\n", ib_term(err),
+			ib_switch_kind_name(sc.switch_kind), ib_backend_name(sc.backend), ib_backend_name(sc.backend));
 		return 2;
 	}
 	mock = ib_switch_kind_of(&sc) == IB_SWK_PASID;
@@ -366,10 +458,12 @@ int cmd_run(int argc, char **argv, const struct ib_global *g)
 	if (reps)
 		snprintf(loops_opt, sizeof(loops_opt), "--repetitions %llu", reps);
 	if ((rc = preflight(&sc, reps ? loops_opt : NULL, devbuf, sizeof(devbuf), out, !out_arg, probes_on,
-			    mock, err, sizeof(err)))) {
+			    mock, dry, err, sizeof(err)))) {
 		fprintf(stderr, "iommubench: %s\n", ib_term(err));
 		return rc;
 	}
+	if (dry)
+		return dry_run(&sc, device);
 	rc = 1;
 
 	if (!dma && (e = ib_plan_build(&sc, &plan, err, sizeof(err)))) {

@@ -17,6 +17,7 @@
 #include <strings.h>
 
 #include "bdf.h"
+#include "edu.h"
 #include "scenario.h"
 
 #define PAGES_MAX (1ull << 20)
@@ -27,6 +28,10 @@
 #define PAGE_MIN 4096ull
 /* VT-d 4-level paging translates 48 bits of IOVA */
 #define IOVA_LIMIT (1ull << 48)
+/* positions of --set overrides: after every line of the file, in order */
+#define SET_POS (1 << 30)
+/* a --set KEY=VALUE is held to a scenario line's length */
+#define SET_MAX 199
 
 enum sec_kind { SEC_NONE, SEC_GLOBAL, SEC_JOB };
 
@@ -44,6 +49,8 @@ struct parse {
 	/* the latest of iova/pages/page_size/resident, blamed if their range overflows */
 	const char *range_key;
 	int range_line;
+	const char *const *sets;	/* --set arguments as given */
+	size_t nsets;
 };
 
 static void fail(struct parse *p, int line, const char *fmt, ...)
@@ -58,7 +65,10 @@ static void fail(struct parse *p, int line, const char *fmt, ...)
 	p->err_line = line;
 	if (!p->err || !p->errlen)
 		return;
-	if (line > 0)
+	if (line >= SET_POS && (size_t)(line - SET_POS) < p->nsets)
+		n = snprintf(p->err, p->errlen, "--set %.*s%s: ", SET_MAX + 1, p->sets[line - SET_POS],
+			     strlen(p->sets[line - SET_POS]) > SET_MAX + 1 ? "..." : "");
+	else if (line > 0)
 		n = snprintf(p->err, p->errlen, "%s:%d: ", p->path, line);
 	else
 		n = snprintf(p->err, p->errlen, "%s: ", p->path);
@@ -519,7 +529,18 @@ static int set_cpus(struct ib_scenario *sc, const char *v, char *why, size_t n)
 
 static int set_checks(struct ib_scenario *sc, const char *v, char *why, size_t n)
 {
-	return parse_bool(v, &sc->checks, why, n);
+	bool on;
+
+	if (!strcmp(v, "auto")) {
+		sc->checks_mode = IB_CHECKS_AUTO;
+		sc->checks = false;
+		return 0;
+	}
+	if (parse_bool(v, &on, why, n))
+		return -1;
+	sc->checks_mode = on ? IB_CHECKS_ON : IB_CHECKS_OFF;
+	sc->checks = on;
+	return 0;
 }
 
 static const char *const switch_kind_names[] = {
@@ -650,7 +671,7 @@ static const struct key {
 	{ "threads", SEC_JOB, set_threads, "1..16" },
 	{ "cpus", SEC_JOB, set_cpus,
 	  "1..16 CPU numbers 0..1023, comma-separated, e.g. 0,2" },
-	{ "checks", SEC_JOB, set_checks, "0/1, yes/no, true/false" },
+	{ "checks", SEC_JOB, set_checks, "auto, 0/1, yes/no, true/false" },
 	{ "switch_kind", SEC_JOB, set_switch_kind,
 	  "auto, rebind (backend vfio), replace or pasid (backend iommufd)" },
 	{ "pasid_slots", SEC_JOB, set_pasid_slots, "1..64" },
@@ -664,14 +685,98 @@ static const struct key {
 };
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))
 
+/* the keys of sec (SEC_NONE: every key) */
 static void keys_of(enum sec_kind sec, char *buf, size_t n)
 {
 	size_t i, len = 0;
 
 	buf[0] = '\0';
 	for (i = 0; i < NKEYS && len < n; i++)
-		if (keys[i].sec == sec)
+		if (keys[i].sec == sec || sec == SEC_NONE)
 			len += snprintf(buf + len, n - len, "%s%s", len ? ", " : "", keys[i].name);
+}
+
+static int key_pos(const struct ib_scenario *sc, const char *key)
+{
+	return ib_scenario_key_pos(sc, key);
+}
+
+int ib_scenario_key_pos(const struct ib_scenario *sc, const char *key)
+{
+	size_t i;
+
+	for (i = 0; i < sc->nset; i++)
+		if (!strcmp(sc->set[i].key, key))
+			return SET_POS + (int)i;
+	return ib_scenario_key_line(sc, key);
+}
+
+/* "line 5", or "--set KEY=VALUE" for an override */
+static void pos_text(const struct ib_scenario *sc, int pos, char *buf, size_t n)
+{
+	if (pos >= SET_POS && (size_t)(pos - SET_POS) < sc->nset)
+		snprintf(buf, n, "--set %s=%s", sc->set[pos - SET_POS].key, sc->set[pos - SET_POS].value);
+	else
+		snprintf(buf, n, "line %d", pos);
+}
+
+void ib_scenario_key_where(const struct ib_scenario *sc, const char *key, char *buf, size_t n)
+{
+	int pos = key_pos(sc, key);
+
+	if (pos >= SET_POS)
+		pos_text(sc, pos, buf, n);
+	else if (pos > 0)
+		snprintf(buf, n, "%s:%d", sc->path, pos);
+	else
+		snprintf(buf, n, "%s", sc->path);
+}
+
+static const struct key *find_key(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < NKEYS; i++)
+		if (!strcmp(keys[i].name, name))
+			return &keys[i];
+	return NULL;
+}
+
+/* What a key=value does once its section is known to be right, the same for
+ * a line of the file and a --set: 0, or -1 with the error set at pos. */
+static int set_key(struct parse *p, const struct key *k, int pos, const char *name, const char *value)
+{
+	struct ib_scenario *sc = p->sc;
+	char why[512], where[300];
+
+	/* ops= and order= both say how a visit interleaves its work */
+	if (k->set == set_ops || k->set == set_order) {
+		const char *other = k->set == set_ops ? "order" : "ops";
+		int at = key_pos(sc, other);
+
+		if (at) {
+			pos_text(sc, at, where, sizeof(where));
+			fail(p, pos, "key '%s': %s= is already given (%s), and "
+			     "order= does not apply with ops=; allowed: one of ops= "
+			     "(the op mix) or order= (the map/unmap interleave)",
+			     name, other, where);
+			return -1;
+		}
+	}
+	if (!*value && k->set != set_description && k->set != set_device) {
+		fail(p, pos, "key '%s': empty value; allowed: %s", name, k->allowed);
+		return -1;
+	}
+	if (k->set(sc, value, why, sizeof(why))) {
+		fail(p, pos, "key '%s': %s; allowed: %s", name, why, k->allowed);
+		return -1;
+	}
+	if (k->set == set_iova || k->set == set_pages || k->set == set_page_size ||
+	    k->set == set_resident) {
+		p->range_key = k->name;
+		p->range_line = pos;
+	}
+	return 0;
 }
 
 /* ---- inih callbacks ---- */
@@ -680,8 +785,8 @@ static int on_key(void *user, const char *section, const char *name, const char 
 {
 	struct parse *p = user;
 	struct ib_scenario *sc = p->sc;
-	const struct key *k = NULL;
-	char why[512], list[512];
+	const struct key *k;
+	char list[512];
 	size_t i;
 
 	/* read_line() tracks the section: it also sees sections without keys */
@@ -693,9 +798,7 @@ static int on_key(void *user, const char *section, const char *name, const char 
 		     "or the job section", name);
 		return 0;
 	}
-	for (i = 0; i < NKEYS; i++)
-		if (!strcmp(keys[i].name, name))
-			k = &keys[i];
+	k = find_key(name);
 	if (!k) {
 		keys_of(p->sec, list, sizeof(list));
 		if (p->sec == SEC_GLOBAL)
@@ -723,28 +826,8 @@ static int on_key(void *user, const char *section, const char *name, const char 
 			return 0;
 		}
 	}
-	/* ops= and order= both say how a visit interleaves its work */
-	if (k->set == set_ops || k->set == set_order) {
-		const char *other = k->set == set_ops ? "order" : "ops";
-
-		for (i = 0; i < sc->nkv; i++) {
-			if (!strcmp(sc->kv[i].key, other)) {
-				fail(p, p->lineno, "key '%s': %s= is already given (line %d), and "
-				     "order= does not apply with ops=; allowed: one of ops= "
-				     "(the op mix) or order= (the map/unmap interleave)",
-				     name, other, sc->kv[i].line);
-				return 0;
-			}
-		}
-	}
-	if (!*value && k->set != set_description && k->set != set_device) {
-		fail(p, p->lineno, "key '%s': empty value; allowed: %s", name, k->allowed);
+	if (set_key(p, k, p->lineno, name, value))
 		return 0;
-	}
-	if (k->set(sc, value, why, sizeof(why))) {
-		fail(p, p->lineno, "key '%s': %s; allowed: %s", name, why, k->allowed);
-		return 0;
-	}
 	if (sc->nkv >= IB_SC_MAX_KV || strlen(value) >= sizeof(sc->kv[0].value)) {
 		/* not reachable: lines are under 200 characters and each key comes once */
 		fail(p, p->lineno, "key '%s': too much to keep for the results", name);
@@ -756,12 +839,64 @@ static int on_key(void *user, const char *section, const char *name, const char 
 	snprintf(sc->kv[sc->nkv].value, sizeof(sc->kv[0].value), "%s", value);
 	sc->kv[sc->nkv].line = p->lineno;
 	sc->nkv++;
-	if (k->set == set_iova || k->set == set_pages || k->set == set_page_size ||
-	    k->set == set_resident) {
-		p->range_key = k->name;
-		p->range_line = p->lineno;
-	}
 	return 1;
+}
+
+/* One --set KEY=VALUE (the pos-th), after the file: split at the first '=',
+ * blanks around key and value dropped as in the file. */
+static int on_set(struct parse *p, int pos, const char *arg)
+{
+	struct ib_scenario *sc = p->sc;
+	const char *eq = strchr(arg, '='), *v;
+	const struct key *k;
+	char name[64], list[512], where[300];
+	size_t len;
+	int at;
+
+	if (strlen(arg) > SET_MAX) {
+		fail(p, pos, "longer than %d characters; allowed: %d at most, as a scenario line",
+		     SET_MAX, SET_MAX);
+		return -1;
+	}
+	if (!eq) {
+		fail(p, pos, "no '=' in it; allowed: KEY=VALUE with a scenario key, e.g. --set checks=0");
+		return -1;
+	}
+	while (isspace((unsigned char)*arg))
+		arg++;
+	len = (size_t)(eq - arg);
+	while (len && isspace((unsigned char)arg[len - 1]))
+		len--;
+	if (!len) {
+		fail(p, pos, "no key before '='; allowed: KEY=VALUE with a scenario key, e.g. --set checks=0");
+		return -1;
+	}
+	snprintf(name, sizeof(name), "%.*s", (int)(len < sizeof(name) - 1 ? len : sizeof(name) - 1), arg);
+	for (v = eq + 1; isspace((unsigned char)*v); v++)
+		;
+	len = strlen(v);
+	while (len && isspace((unsigned char)v[len - 1]))
+		len--;
+	k = find_key(name);
+	if (!k) {
+		keys_of(SEC_NONE, list, sizeof(list));
+		fail(p, pos, "key '%s': unknown; allowed: %s", name, list);
+		return -1;
+	}
+	at = key_pos(sc, k->name);
+	if (at >= SET_POS) {
+		pos_text(sc, at, where, sizeof(where));
+		fail(p, pos, "key '%s': given twice on the command line (first %s); give it once",
+		     k->name, where);
+		return -1;
+	}
+	/* the value without its trailing blanks, for the parser and the record */
+	snprintf(sc->set[sc->nset].value, sizeof(sc->set[0].value), "%.*s", (int)len, v);
+	snprintf(sc->set[sc->nset].key, sizeof(sc->set[0].key), "%s", k->name);
+	if (set_key(p, k, pos, k->name, sc->set[sc->nset].value))
+		return -1;
+	sc->nset++;
+	return 0;
 }
 
 static bool valid_name(const char *s, size_t len, size_t max)
@@ -901,6 +1036,7 @@ static void defaults(struct ib_scenario *sc)
 	sc->seed = 1;
 	sc->threads = 1;
 	sc->ncpus = 0;
+	sc->checks_mode = IB_CHECKS_AUTO;
 	sc->checks = false;
 	sc->switch_kind = IB_SWK_AUTO;
 	sc->pasid_slots = 1;
@@ -954,14 +1090,16 @@ static void check_range(struct parse *p)
 static void check_switches(struct parse *p)
 {
 	struct ib_scenario *sc = p->sc;
-	int sw = ib_scenario_key_line(sc, "switches"), ctx = ib_scenario_key_line(sc, "contexts");
+	int sw = key_pos(sc, "switches"), ctx = key_pos(sc, "contexts");
+	char swat[300];
 
 	if (sc->switches == 0 || sc->contexts > 1)
 		return;
+	pos_text(sc, sw, swat, sizeof(swat));
 	if (ctx > sw)
 		fail(p, ctx, "key 'contexts': 1 context leaves nowhere to switch to, and "
-		     "switches=%llu (line %d) asks for switches; allowed: 2..64 with "
-		     "switches > 0, or switches=0", (unsigned long long)sc->switches, sw);
+		     "switches=%llu (%s) asks for switches; allowed: 2..64 with "
+		     "switches > 0, or switches=0", (unsigned long long)sc->switches, swat);
 	else
 		fail(p, sw, "key 'switches': %llu switches need at least 2 contexts, and "
 		     "contexts=1%s; allowed: switches=0 with contexts=1, or contexts=2..64",
@@ -973,7 +1111,7 @@ static void check_switch_kind(struct parse *p)
 {
 	struct ib_scenario *sc = p->sc;
 	enum ib_switch_kind k = sc->switch_kind;
-	int line = ib_scenario_key_line(sc, "switch_kind");
+	int line = key_pos(sc, "switch_kind");
 
 	if (k == IB_SWK_AUTO || (k == IB_SWK_REBIND && sc->backend == IB_BACKEND_VFIO) ||
 	    ((k == IB_SWK_REPLACE || k == IB_SWK_PASID) && sc->backend == IB_BACKEND_IOMMUFD))
@@ -985,7 +1123,14 @@ static void check_switch_kind(struct parse *p)
 
 int ib_scenario_load(const char *path, struct ib_scenario *sc, char *err, size_t errlen)
 {
-	struct parse p = { .path = path, .sc = sc, .err = err, .errlen = errlen };
+	return ib_scenario_load_set(path, NULL, 0, sc, err, errlen);
+}
+
+int ib_scenario_load_set(const char *path, const char *const *sets, size_t nsets,
+			 struct ib_scenario *sc, char *err, size_t errlen)
+{
+	struct parse p = { .path = path, .sc = sc, .err = err, .errlen = errlen,
+			   .sets = sets, .nsets = nsets };
 	int ret;
 
 	if (err && errlen)
@@ -1028,6 +1173,10 @@ int ib_scenario_load(const char *path, struct ib_scenario *sc, char *err, size_t
 	if (!p.failed && !p.job_line)
 		fail(&p, 0, "no job section; allowed: [global] and exactly one job "
 		     "section, e.g. [basic]");
+	if (!p.failed && nsets > IB_SC_MAX_SET)
+		fail(&p, 0, "%zu --set options; allowed: %d at most", nsets, IB_SC_MAX_SET);
+	for (size_t i = 0; !p.failed && i < nsets; i++)
+		on_set(&p, SET_POS + (int)i, sets[i]);
 	if (!p.failed)
 		check_range(&p);
 	if (!p.failed)
@@ -1093,4 +1242,32 @@ const char *ib_mix_name(enum ib_mix_op m)
 	if ((size_t)m < sizeof(mix_names) / sizeof(mix_names[0]))
 		return mix_names[m];
 	return "unknown";
+}
+
+const char *ib_checks_mode_name(enum ib_checks_mode m)
+{
+	return m == IB_CHECKS_ON ? "1" : m == IB_CHECKS_OFF ? "0" : "auto";
+}
+
+
+int ib_checks_resolve(const struct ib_scenario *sc, bool mock, const char *bdf, unsigned vendor,
+		      unsigned device, char *why, size_t n)
+{
+	char where[300];
+
+	if (n)
+		why[0] = '\0';
+	if (sc->checks_mode == IB_CHECKS_OFF)
+		return 0;
+	if (mock || (vendor == IB_EDU_VENDOR && device == IB_EDU_DEVICE))
+		return 1;
+	if (sc->checks_mode == IB_CHECKS_AUTO) {
+		snprintf(why, n, "no DMA engine iommubench can drive on %s (%04x:%04x)", bdf, vendor, device);
+		return 0;
+	}
+	ib_scenario_key_where(sc, "checks", where, sizeof(where));
+	snprintf(why, n, "%s: key 'checks': checks=1 needs the QEMU edu device (1234:11e8) as its DMA "
+		 "engine; %s is %04x:%04x; allowed: checks=auto (the default: skipped where there is no "
+		 "DMA engine) or checks=0, e.g. --set checks=auto", where, bdf, vendor, device);
+	return -1;
 }

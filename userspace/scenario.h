@@ -6,6 +6,8 @@
 #include <stdint.h>
 
 #define IB_SC_MAX_KV 64
+/* --set KEY=VALUE overrides: at most one per key */
+#define IB_SC_MAX_SET 64
 
 enum ib_backend_kind {
 	IB_BACKEND_VFIO = 0,    /* VFIO type1 containers; switch = rebind */
@@ -72,6 +74,12 @@ struct ib_dma_params {
 #define IB_SC_MAX_CONTEXTS 64
 #define IB_SC_MAX_THREADS 16
 
+/* checks=: auto (the default) runs the isolation checks where iommubench has
+ * a DMA engine it can drive (the QEMU edu device, or the iommufd mock device
+ * with switch_kind=pasid) and records them as skipped elsewhere; 1 insists
+ * (a run on any other device is refused); 0 never runs them. */
+enum ib_checks_mode { IB_CHECKS_AUTO = 0, IB_CHECKS_OFF, IB_CHECKS_ON };
+
 enum ib_order {
 	IB_ORDER_MAP_ALL_THEN_UNMAP_ALL = 0, /* map pages 0..N-1, then unmap them */
 	IB_ORDER_MAP_UNMAP_EACH,             /* map page i, unmap page i, next */
@@ -106,7 +114,9 @@ struct ib_scenario {
 	uint32_t threads;       /* worker threads splitting each visit's map/unmap work; default 1 */
 	uint32_t ncpus;         /* CPUs to pin threads to, in order (thread i -> cpus[i % ncpus]); 0 = no pinning */
 	int cpus[IB_SC_MAX_THREADS];
-	bool checks;            /* isolation checks with real DMA (edu device only); default off */
+	enum ib_checks_mode checks_mode; /* checks= as given; default auto */
+	bool checks;            /* the checks run: checks=1, or auto resolved by ib_checks_resolve() */
+	char checks_skipped[256]; /* why checks=auto does not run them ("" when they run, or checks=0) */
 	enum ib_switch_kind switch_kind; /* default auto */
 	uint32_t pasid_slots;   /* switch_kind=pasid: PASIDs attached at once; default 1 */
 
@@ -115,12 +125,38 @@ struct ib_scenario {
 	/* every key=value as read, for echoing into results */
 	size_t nkv;
 	struct ib_sc_kv { char section[64], key[64], value[256]; int line; } kv[IB_SC_MAX_KV];
+	/* every --set KEY=VALUE, in command-line order, applied after the file */
+	size_t nset;
+	struct ib_sc_set { char key[64], value[256]; } set[IB_SC_MAX_SET];
 };
 
 /* Fill defaults, then parse path. On error returns -1 with a message
  * "FILE:LINE: key 'KEY': what is wrong" (or "FILE: ..." when no line applies)
  * in err; sc is then unspecified. */
 int ib_scenario_load(const char *path, struct ib_scenario *sc, char *err, size_t errlen);
+
+/* ib_scenario_load(), then each of sets[0..nsets-1] ("KEY=VALUE", as given to
+ * --set) applied after the file, through the same key parser and the same
+ * checks: an error names "--set KEY=VALUE" instead of FILE:LINE. A key may be
+ * set once on the command line; it replaces the file's value. */
+int ib_scenario_load_set(const char *path, const char *const *sets, size_t nsets,
+			 struct ib_scenario *sc, char *err, size_t errlen);
+
+/* Where key's value came from, for messages: "--set KEY=VALUE" when it was
+ * overridden, else "FILE:LINE", or "FILE" when neither gives it. */
+/* Where key was given, in the order the values were applied: its file line,
+ * or above every line for a --set (a later --set higher); 0 when neither. */
+int ib_scenario_key_pos(const struct ib_scenario *sc, const char *key);
+void ib_scenario_key_where(const struct ib_scenario *sc, const char *key, char *buf, size_t n);
+
+/* Whether the isolation checks run on a device with these PCI IDs (mock:
+ * the iommufd mock device, which answers them itself): 1 they run; 0 they
+ * do not (checks=0, or checks=auto without a DMA engine, the reason then in
+ * why, e.g. "no DMA engine iommubench can drive on 0000:00:05.0
+ * (1b36:0010)"); -1 checks=1 on such a device (the error in why). */
+int ib_checks_resolve(const struct ib_scenario *sc, bool mock, const char *bdf, unsigned vendor,
+		      unsigned device, char *why, size_t n);
+const char *ib_checks_mode_name(enum ib_checks_mode m);
 
 /* The line of key in the scenario file, 0 when the file does not give it. */
 int ib_scenario_key_line(const struct ib_scenario *sc, const char *key);

@@ -169,6 +169,9 @@ static void print_contexts(FILE *f, json_t *doc)
 	if (json_is_true(json_object_get(iso, "enabled")))
 		fprintf(f, "\nisolation checks (edu DMA): %lld run, %lld failed; positive controls %lld run, %lld failed\n",
 			geti(iso, "run"), geti(iso, "failed"), geti(iso, "positive_run"), geti(iso, "positive_failed"));
+	else if (json_is_string(json_object_get(iso, "skipped")))
+		fprintf(f, "\nisolation checks skipped (checks=auto): %s\n",
+			ib_term(json_string_value(json_object_get(iso, "skipped"))));
 }
 
 /* backend=dma: the kernel's own averages beside the probes' means */

@@ -39,8 +39,44 @@ static void test_domain_log_full(void)
 	free(s);
 }
 
+/* the summary of a document with this checks.isolation */
+static char *summary_checks(json_t *iso)
+{
+	json_t *doc = json_pack("{s:s, s:{s:o}}", "schema", "iommubench/1", "checks", "isolation", iso);
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	if (f && doc)
+		ib_print_summary(f, doc);
+	if (f)
+		fclose(f);
+	json_decref(doc);
+	return buf;
+}
+
+/* checks=auto without a DMA engine: one line with the reason, escaped */
+static void test_checks_skipped(void)
+{
+	char *s = summary_checks(json_pack("{s:b, s:s, s:s}", "enabled", 0, "mode", "auto", "skipped",
+					   "no DMA engine iommubench can drive on 0000:00:05.0 (1b36:0010)"));
+
+	CHECK(s && strstr(s, "\nisolation checks skipped (checks=auto): no DMA engine iommubench can drive on "
+			  "0000:00:05.0 (1b36:0010)\n"), "summary: %s", s ? s : "(null)");
+	free(s);
+	s = summary_checks(json_pack("{s:b, s:s, s:s}", "enabled", 0, "mode", "auto", "skipped", "a\033[2Jb"));
+	CHECK(s && strstr(s, "skipped (checks=auto): a\\x1b[2Jb\n") && !strchr(s, '\033'), "summary: %s",
+	      s ? s : "(null)");
+	free(s);
+	/* checks=0: no line at all */
+	s = summary_checks(json_pack("{s:b, s:s, s:n}", "enabled", 0, "mode", "0", "skipped"));
+	CHECK(s && !strstr(s, "isolation"), "summary: %s", s ? s : "(null)");
+	free(s);
+}
+
 int main(void)
 {
 	test_domain_log_full();
+	test_checks_skipped();
 	return CHECK_DONE();
 }
