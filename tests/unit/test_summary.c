@@ -9,12 +9,9 @@
 #include "summary.h"
 #include "check.h"
 
-/* the summary of a document whose domain log saw events and kept kept */
-static char *summary_of(long long events, long long kept)
+/* the summary of doc (its reference taken), as a string to free */
+static char *summary_text(json_t *doc)
 {
-	json_t *doc = json_pack("{s:s, s:{s:I, s:I, s:I}}", "schema", "iommubench/1", "domains",
-				"instances", (json_int_t)(kept / 2), "events", (json_int_t)events,
-				"events_kept", (json_int_t)kept);
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
@@ -25,6 +22,14 @@ static char *summary_of(long long events, long long kept)
 		fclose(f);
 	json_decref(doc);
 	return buf;
+}
+
+/* the summary of a document whose domain log saw events and kept kept */
+static char *summary_of(long long events, long long kept)
+{
+	return summary_text(json_pack("{s:s, s:{s:I, s:I, s:I}}", "schema", "iommubench/1", "domains",
+				      "instances", (json_int_t)(kept / 2), "events", (json_int_t)events,
+				      "events_kept", (json_int_t)kept));
 }
 
 static void test_domain_log_full(void)
@@ -42,17 +47,7 @@ static void test_domain_log_full(void)
 /* the summary of a document with this checks.isolation */
 static char *summary_checks(json_t *iso)
 {
-	json_t *doc = json_pack("{s:s, s:{s:o}}", "schema", "iommubench/1", "checks", "isolation", iso);
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-
-	if (f && doc)
-		ib_print_summary(f, doc);
-	if (f)
-		fclose(f);
-	json_decref(doc);
-	return buf;
+	return summary_text(json_pack("{s:s, s:{s:o}}", "schema", "iommubench/1", "checks", "isolation", iso));
 }
 
 /* checks=auto without a DMA engine: one line with the reason, escaped */
