@@ -25,7 +25,7 @@ exit status: 0 within the gate, 1 the gate tripped (a gated figure, or a failed 
 interrupted candidate run), 2 usage error or a step that could not be done
 USAGE
 }
-fail_above=10 gate= reps=3 out=iommubench-gate cand=
+fail_above=10 gate='' reps=3 out=iommubench-gate cand=''
 while [ $# -gt 0 ]; do
 	case $1 in
 	-h | --help) usage; exit 0 ;;
