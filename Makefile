@@ -147,6 +147,7 @@ test-unit: $(TEST_BINS) $(APP)
 	$(Q)tests/test-cli.sh $(APP) | tee $(OUTPUT)/tally-cli
 	$(Q)tests/test-schema.sh $(APP) $(OUTPUT)/tests | tee $(OUTPUT)/tally-schema
 	$(Q)tests/test-report-hostile.sh $(APP) | tee $(OUTPUT)/tally-report-hostile
+	$(Q)tests/test-ci-recipes.sh $(APP) | tee $(OUTPUT)/tally-ci-recipes
 
 # unit and CLI tests again under ASan + UBSan + LeakSanitizer, no recovery:
 # every report goes to a log file, and any log file fails the run (a report
@@ -204,7 +205,7 @@ check: deps
 	$(Q)$(MAKE) test-cross
 	$(Q)$(MAKE) test-lab
 	$(Q)$(MAKE) test-coverage
-	$(Q)tests/tally $(OUTPUT)/tally-unit $(OUTPUT)/tally-cli $(OUTPUT)/tally-schema $(OUTPUT)/tally-report-hostile $(OUTPUT)/tally-report-html $(OUTPUT)/tally-cross $(OUTPUT)/tally-lab $(OUTPUT)/tally-coverage \
+	$(Q)tests/tally $(OUTPUT)/tally-unit $(OUTPUT)/tally-cli $(OUTPUT)/tally-schema $(OUTPUT)/tally-report-hostile $(OUTPUT)/tally-ci-recipes $(OUTPUT)/tally-report-html $(OUTPUT)/tally-cross $(OUTPUT)/tally-lab $(OUTPUT)/tally-coverage \
 		$(SAN_OUT)/tally-sanitize $(FUZZ_OUT)/tally-fuzz
 
 demo: deps

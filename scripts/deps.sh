@@ -16,6 +16,7 @@ pkgs=(
 	qemu-system-x86          # the lab: q35 with intel-iommu and the edu device
 	jq                       # lab tests read the results documents
 	python3-jsonschema       # tests/test-schema.sh: results documents against docs/results.schema.json
+	lava-common              # tests/test-ci-recipes.sh: ci/lava/iommubench-gate.yaml against LAVA's own test definition schema (pulls python3-voluptuous)
 	time                     # make bench: peak RSS and wall time of report (/usr/bin/time -v)
 	gnuplot-nox              # report --format html: plots rendered to inline SVG
 	python3                  # tests/test-report-hostile.sh: parses the reports (xml.etree, html.parser)

@@ -6,10 +6,34 @@
 # the work is the scenario's, and the controller has no driver again after.
 # checks=1 on it is refused before anything changes; a --set reaches a real
 # run and is recorded.
+# In the same boot: every command of the README's hw-recipe blocks, verbatim
+# (tests/lab/readme-recipe.sh extracts them; DEV is the NVMe's BDF, OUT a
+# folder), the CI gate script (ci/hardware-gate.sh) and the LAVA step
+# (ci/lava/gate-to-lava.sh, lava-test-case recorded), the gate both ways.
 set -u
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 lab_setup vtd-nvme
+
+# the README's commands as a guest script: each one verbatim, then its status
+tests/lab/readme-recipe.sh README.md > "$out/recipe.cmds" || exit 1
+ncmds=$(wc -l < "$out/recipe.cmds")
+i=0
+while IFS= read -r cmd; do
+	i=$((i + 1))
+	printf '%s\necho "%d $?" >> %s/recipe.rc\n' "$cmd" "$i" "$out"
+done < "$out/recipe.cmds" > "$out/recipe.sh"
+# the guest has busybox and no libc: jq (for gate-to-lava.sh, as a LAVA
+# board would have it) runs from the host's binary and libraries through its
+# loader; lava-test-case records its arguments, as LAVA's test shell would
+mkdir -p "$out/bin" "$out/jqlib"
+for l in $(ldd "$(command -v jq)" | sed -n 's/.*=> \(\/[^ ]*\).*/\1/p; s/^[[:space:]]*\(\/[^ ]*ld-linux[^ ]*\).*/\1/p'); do
+	cp -L "$l" "$out/jqlib/"
+done
+cp -L "$(command -v jq)" "$out/jqlib/jq"
+printf '#!/bin/sh\nd=${0%%/bin/*}/jqlib\nexec "$d"/ld-linux-x86-64.so.2 --library-path "$d" "$d"/jq "$@"\n' > "$out/bin/jq"
+printf '#!/bin/sh\necho "$*" >> "$LAVA_CALLS"\n' > "$out/bin/lava-test-case"
+chmod +x "$out/bin/jq" "$out/bin/lava-test-case"
 
 lab/run x86-vtd -- sh -c "
 	nvme=
@@ -30,6 +54,28 @@ lab/run x86-vtd -- sh -c "
 	iommubench run -q scenarios/basic.ini --device \$nvme --bind --set pages=8 --set loops=2 -o $out/set.json 2> $out/set.err
 	echo \$? > $out/set.rc
 	drv > $out/driver-set
+	PATH=\$PWD/$out/bin:\$PATH
+	jq -n 1 > $out/jq-works
+	export DEV=\$nvme OUT=$out/recipe
+	mkdir -p \$OUT
+	t0=\$(date +%s)
+	sh $out/recipe.sh > $out/recipe.out 2>&1
+	echo \$((\$(date +%s) - t0)) > $out/recipe.seconds
+	drv > $out/driver-recipe
+	# LAVA, within the gate: the README's candidate against its baseline
+	LAVA_CALLS=$out/lava-pass.calls DEVICE=\$nvme BASELINE=\$OUT/baseline.json CANDIDATE=\$OUT/candidate.json \
+		OUT=$out/lava-pass ci/lava/gate-to-lava.sh > $out/lava-pass.out 2>&1
+	echo \$? > $out/lava-pass.rc
+	# tripped: the candidate (3 passes) against the 1-pass kprobe run as the
+	# baseline, ops.map.count gated at 0 %: no extra run
+	LAVA_CALLS=$out/lava-trip.calls DEVICE=\$nvme BASELINE=\$OUT/kprobe.json CANDIDATE=\$OUT/candidate.json \
+		GATE=unmap.p50,ops.map.count FAIL_ABOVE=0 OUT=$out/lava-trip ci/lava/gate-to-lava.sh > $out/lava-trip.out 2>&1
+	echo \$? > $out/lava-trip.rc
+	GITHUB_STEP_SUMMARY=$out/step-summary.md ci/hardware-gate.sh --candidate \$OUT/candidate.json \
+		--gate unmap.p50,ops.map.count --fail-above 0 --out $out/gate-trip \$nvme scenarios/basic.ini \$OUT/kprobe.json \
+		> $out/gate-trip.out 2>&1
+	echo \$? > $out/gate-trip.rc
+	drv > $out/driver-end
 	exit 0"
 lab_booted $? vtd-nvme
 
@@ -81,5 +127,60 @@ check_json "$f" '[.scenario.pages, .scenario.loops] | join(" ")' "8 2" "effectiv
 check_json "$f" '.harness.map_calls' 16 "8 pages x 2 passes mapped"
 check_json "$f" '.harness.unmap_calls' 16
 check_eq "after the --set run: still no driver" "$(cat "$out/driver-set")" ""
+
+# the README's hw-recipe commands, verbatim: every one exit 0, in order
+check_eq "README recipe: commands extracted" "$ncmds" 8
+check_eq "README recipe: each command's status" "$(cat "$out/recipe.rc" 2> /dev/null | tr '\n' ' ')" \
+	"$(seq "$ncmds" | sed 's/$/ 0/' | tr '\n' ' ')"
+echo "vtd-nvme: README recipe: $(cat "$out/recipe.seconds") s in the guest"
+r=$out/recipe
+check_eq "hooks: iommu_map attaches by fentry" "$(grep -cE '^iommu_map +map +fentry +yes' "$out/recipe.out")" 1
+for f in "$r/baseline.json" "$r/candidate.json"; do
+	check_json "$f" '[.error, .interrupted, .scenario.device, .repetitions.count] | map(tostring) | join(" ")' \
+		"null false $bdf 3"
+	check_json "$f" '.harness.map_calls' $((64 * 3)) "64 pages x 3 passes"
+done
+check_json "$r/kprobe.json" '.error' null
+check_json "$r/kprobe.json" '.hooks[] | select(.name == "iommu_map") | .mode' kprobe "--attach kprobe: iommu_map by kprobe"
+# JUnit: parses, one case per gated figure, within (emulated timings are never gated)
+check_eq "JUnit parses, testcases" "$(xmllint --xpath 'count(//testcase)' "$r/report.xml" 2>&1)" 6
+check_eq "JUnit: no failure" "$(xmllint --xpath 'count(//failure)' "$r/report.xml" 2>&1)" 0
+check_eq "Markdown summary: within the gate" "$(grep -c '^No gated figure tripped the gate\.$' "$r/summary.md")" 1
+# ci/hardware-gate.sh from the README (--candidate), within
+check_eq "gate script: JUnit parses, no failure" "$(xmllint --xpath 'count(//failure)' "$r/gate/report.xml" 2>&1)" 0
+check_eq "gate script: summary.md written" "$(grep -c '^No gated figure tripped the gate\.$' "$r/gate/summary.md")" 1
+check_eq "after the recipe: no driver" "$(cat "$out/driver-recipe")" ""
+
+# LAVA within: one case per default gate figure, then the gate
+check_eq "jq runs in the guest" "$(cat "$out/jq-works")" 1
+check_eq "lava, within: exit 0" "$(cat "$out/lava-pass.rc")" 0
+c=$out/lava-pass.calls
+check_eq "lava, within: cases" "$(cut -d' ' -f1 "$c" | tr '\n' ' ')" "map.p50 map.p99 unmap.p50 unmap.p99 switch.p50 switch.p99 gate "
+check_eq "lava, within: map and unmap measured in ns, pass" \
+	"$(grep -cE '^(map|unmap)\.p(50|99) --result pass --measurement [0-9]+(\.[0-9]+)? --units ns$' "$c")" 4
+check_eq "lava, within: switch not measured (basic.ini has none): skip" "$(grep -c '^switch\.p[59][09] --result skip$' "$c")" 2
+check_eq "lava, within: map.p50 is the candidate's median" \
+	"$(sed -n 's/^map\.p50 .*--measurement \([^ ]*\) .*/\1/p' "$c")" \
+	"$(jq '.repetitions.figures.map.p50_ns | sort | .[1]' "$r/candidate.json")"
+check_eq "lava, within: gate" "$(tail -1 "$c")" "gate --result pass"
+# LAVA tripped: ops.map.count fails with the candidate's count
+c=$out/lava-trip.calls
+check_eq "lava, tripped: exit 1" "$(cat "$out/lava-trip.rc")" 1
+# unmap.p50: with a 1-pass baseline no verdict, the medians shown; emulated, never gated
+check_eq "lava, tripped: unmap.p50 passes with the candidate's median" "$(grep '^unmap\.p50 ' "$c")" \
+	"unmap.p50 --result pass --measurement $(jq '.repetitions.figures.unmap.p50_ns | sort | .[1]' "$r/candidate.json") --units ns"
+check_eq "lava, tripped: ops.map.count fails with its count" "$(grep '^ops\.map\.count ' "$c")" \
+	"ops.map.count --result fail --measurement $(jq '.ops.map.count' "$r/candidate.json") --units count"
+check_true "$r/candidate.json" ".ops.map.count > $(jq '.ops.map.count' "$r/kprobe.json")" "more maps than the 1-pass run"
+check_eq "lava, tripped: gate" "$(tail -1 "$c")" "gate --result fail"
+check_eq "lava, tripped: 3 cases" "$(wc -l < "$c")" 3
+# the gate script tripped: exit 1, the JUnit failure, the step summary
+check_eq "gate script, tripped: exit 1" "$(cat "$out/gate-trip.rc")" 1
+check_eq "gate script, tripped: JUnit failure on ops.map.count" \
+	"$(xmllint --xpath 'string(//testcase[failure]/@name)' "$out/gate-trip/report.xml" 2>&1)" ops.map.count
+check_eq "gate script, tripped: GITHUB_STEP_SUMMARY holds the summary" \
+	"$(cmp -s "$out/gate-trip/summary.md" "$out/step-summary.md"; echo $?)" 0
+check_eq "gate script, tripped: summary names the trip" "$(grep -c 'ops.map.count' "$out/step-summary.md" | sed 's/^[1-9][0-9]*$/yes/')" yes
+check_eq "at the end: no driver" "$(cat "$out/driver-end")" ""
 
 lab_done vtd-nvme
