@@ -74,9 +74,11 @@ for r in a b; do
 	check_json "$t" "[$sel | .pagetables[0].tlb_inv_kinds.range.count] | .[0]" \
 		"$(jq '.ops.tlb_inv.kinds.range.count' "$f")" "$r: range flushes on the pagetable"
 done
-# the two runs had two different domains
-check_json "$t" '[.processes[] | select(.from_command) | .pagetables[].id] | unique | length' 2 \
-	"two pagetables, one per run"
+# each run's process has its own pagetable record. Their numbers may be
+# equal: a pagetable is known by its pointer, and the second run's domain
+# can be allocated where the first one's was freed (seen in CI: 1 of 2 runs)
+check_json "$t" '[.processes[] | select(.from_command and .name == "iommubench") | .pagetables | length] | add' 2 \
+	"two pagetable records, one per run"
 
 # the report of a trace names it and carries the process table
 .output/x86_64/iommubench report "$t" > $out/trace.md
