@@ -64,4 +64,14 @@ virtio_model() { # FILE M U
 virtio_model "$out/basic.json" 64 64
 virtio_model "$out/each7.json" 21 21
 
+# lab/run's start watchdog (a guest that hangs in early boot is stopped and
+# booted once more, not left to the 900 s timeout): with a 1 s limit no
+# guest starts its command in time, so both boots are stopped
+IOMMUBENCH_LAB_START_TIMEOUT=1 IOMMUBENCH_LAB_BOOT_RETRIES=1 lab/run x86-virtio -- touch "$out/ran" > "$out/wd.out" 2>&1
+check_eq "start watchdog: lab/run exit status" "$?" 125
+check_eq "start watchdog: boots" "$(grep -c '^lab: booting x86-virtio' "$out/wd.out")" 2
+check_eq "start watchdog: says it boots again" "$(grep -c 'did not start the command within 1s.*booting again, attempt 2' "$out/wd.out")" 1
+check_eq "start watchdog: says why it failed" "$(grep -c '^lab: error: guest did not start the command within 1s (IOMMUBENCH_LAB_START_TIMEOUT) on any of 2 boots' "$out/wd.out")" 1
+check_eq "start watchdog: the command never ran" "$([ -e "$out/ran" ] && echo ran || echo 'not run')" 'not run'
+
 lab_done x86-virtio
