@@ -23,6 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "hooks.h"
+#include "kallsyms.h"
 
 #define IB_DRIVER_SPAN (256 * 1024)
 
@@ -75,7 +76,16 @@ int ib_driver_index(const char *layer)
 
 static int anchor_driver(const char *name)
 {
-	if (strstr(name, ".cold"))
+	static bool first[256], ready;
+
+	/* called for every text symbol: most start with a letter no anchor does */
+	if (!ready) {
+		for (size_t i = 0; i < ib_drivers_len; i++)
+			for (const char *const *a = ib_drivers[i].anchors; *a; a++)
+				first[(unsigned char)(*a)[0]] = true;
+		ready = true;
+	}
+	if (!first[(unsigned char)name[0]] || strstr(name, ".cold"))
 		return -1;
 	for (size_t i = 0; i < ib_drivers_len; i++) {
 		for (const char *const *a = ib_drivers[i].anchors; *a; a++) {
@@ -116,8 +126,8 @@ static int by_addr(const void *x, const void *y)
 struct ib_anchors *ib_anchors_load(const char *kallsyms, int *err)
 {
 	struct ib_anchors *s = calloc(1, sizeof(*s));
-	char line[512], name[256], type;
-	unsigned long long addr;
+	char line[512];
+	struct ib_ksym k;
 	size_t cap = 0, nonzero = 0;
 	FILE *f;
 
@@ -132,17 +142,15 @@ struct ib_anchors *ib_anchors_load(const char *kallsyms, int *err)
 		free(s);
 		return NULL;
 	}
-	while (fgets(line, sizeof(line), f)) {
+	while (ib_kallsyms_next(f, line, sizeof(line), &k)) {
 		int d;
 
-		if (sscanf(line, "%llx %c %255s", &addr, &type, name) != 3)
+		if (!ib_ksym_is_text(&k))
 			continue;
-		if (type != 't' && type != 'T')
-			continue;
-		nonzero += addr != 0;
-		if (strstr(name, ".llvm."))
+		nonzero += k.addr != 0;
+		if (!s->lto && strstr(k.name, ".llvm."))
 			s->lto = true;
-		if (strchr(line, '[') || (d = anchor_driver(name)) < 0 || strlen(name) >= 64)
+		if (k.mod || k.namelen >= 64 || (d = anchor_driver(k.name)) < 0)
 			continue; /* module symbols are attributed by their tag */
 		if (s->n == cap) {
 			struct anchor *na = realloc(s->a, (cap = cap ? 2 * cap : 64) * sizeof(*na));
@@ -153,9 +161,9 @@ struct ib_anchors *ib_anchors_load(const char *kallsyms, int *err)
 			}
 			s->a = na;
 		}
-		s->a[s->n].addr = addr;
+		s->a[s->n].addr = k.addr;
 		s->a[s->n].driver = d;
-		snprintf(s->a[s->n].name, sizeof(s->a[s->n].name), "%s", name);
+		snprintf(s->a[s->n].name, sizeof(s->a[s->n].name), "%s", k.name);
 		s->n++;
 	}
 	fclose(f);

@@ -13,6 +13,7 @@
 #include <bpf/libbpf.h>
 #include <linux/bpf.h>
 #include "hooks.h"
+#include "kallsyms.h"
 #include "state.h"
 
 #define NO_TP (-1)
@@ -579,47 +580,97 @@ static bool whole_clone(const char *suffix)
 	return true;
 }
 
-/* One pass over kallsyms for every catalog function. */
+/* Catalog function indices sorted by name, for the kallsyms scan. */
+static size_t *by_name_index(size_t *n)
+{
+	size_t *ix = malloc(ib_catalog_len * sizeof(*ix)), k = 0;
+
+	if (!ix)
+		return NULL;
+	for (size_t i = 0; i < ib_catalog_len; i++)
+		if (ib_catalog[i].type == IB_HOOK_FUNC)
+			ix[k++] = i;
+	/* insertion sort: a hundred names */
+	for (size_t i = 1; i < k; i++) {
+		size_t v = ix[i], j = i;
+
+		for (; j > 0 && strcmp(ib_catalog[ix[j - 1]].name, ib_catalog[v].name) > 0; j--)
+			ix[j] = ix[j - 1];
+		ix[j] = v;
+	}
+	*n = k;
+	return ix;
+}
+
+/* strcmp of the first len bytes of a (no NUL there) against the string b */
+static int cmp_len(const char *a, size_t len, const char *b)
+{
+	int c = strncmp(a, b, len);
+
+	return c ? c : (b[len] ? -1 : 0);
+}
+
+/*
+ * One pass over kallsyms for every catalog function: a text symbol counts
+ * for a function when it is named so exactly, or so plus a '.' suffix (a
+ * compiler clone or a cold part). The part before the first '.' is looked
+ * up in the sorted catalog: ~100 000 lines, so no scan of the catalog each.
+ */
 static int scan_kallsyms(const char *path, struct sym_count *counts)
 {
-	char line[512], name[256], type;
-	unsigned long long addr;
-	FILE *f = fopen(path, "re");
+	char line[512];
+	struct ib_ksym k;
+	size_t n, *ix;
+	FILE *f;
 
-	if (!f)
-		return -errno;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%llx %c %255s", &addr, &type, name) != 3)
+	ix = by_name_index(&n);
+	if (!ix)
+		return -ENOMEM;
+	f = fopen(path, "re");
+	if (!f) {
+		int e = -errno;
+
+		free(ix);
+		return e;
+	}
+	while (ib_kallsyms_next(f, line, sizeof(line), &k)) {
+		const char *dot;
+		size_t base, lo = 0, hi = n;
+
+		if (!ib_ksym_is_text(&k))
 			continue;
-		if (type != 't' && type != 'T')
-			continue;
-		for (size_t i = 0; i < ib_catalog_len; i++) {
-			const char *hn = ib_catalog[i].name;
-			size_t l = strlen(hn);
+		dot = memchr(k.name, '.', k.namelen);
+		base = dot ? (size_t)(dot - k.name) : k.namelen;
+		while (lo < hi) {	/* the first catalog name >= the base */
+			size_t mid = lo + (hi - lo) / 2;
 
-			if (ib_catalog[i].type != IB_HOOK_FUNC || strncmp(name, hn, l))
-				continue;
-			if (name[l] == '\0') {
-				struct sym_count *c = &counts[i];
-				const char *lb = strchr(line, '['), *rb = lb ? strchr(lb, ']') : NULL;
+			if (cmp_len(k.name, base, ib_catalog[ix[mid]].name) > 0)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		for (; lo < n && !cmp_len(k.name, base, ib_catalog[ix[lo]].name); lo++) {
+			struct sym_count *c = &counts[ix[lo]];
 
+			if (!dot) {
 				if (c->ninst < IB_MAX_INSTANCES) {
-					c->inst[c->ninst].addr = addr;
-					if (lb && rb && rb - lb - 1 < (long)sizeof(c->inst[0].mod))
+					c->inst[c->ninst].addr = k.addr;
+					if (k.mod && k.modlen < sizeof(c->inst[0].mod))
 						snprintf(c->inst[c->ninst].mod, sizeof(c->inst[0].mod), "%.*s",
-							 (int)(rb - lb - 1), lb + 1);
+							 (int)k.modlen, k.mod);
 					c->ninst++;
 				}
 				c->exact++;
-			} else if (name[l] == '.') {
-				if (!counts[i].variant[0])
-					snprintf(counts[i].variant, sizeof(counts[i].variant), "%s", name);
-				if (whole_clone(name + l + 1) && counts[i].clones++ == 0)
-					snprintf(counts[i].clone, sizeof(counts[i].clone), "%.127s", name);
+			} else {
+				if (!c->variant[0])
+					snprintf(c->variant, sizeof(c->variant), "%s", k.name);
+				if (whole_clone(dot + 1) && c->clones++ == 0)
+					snprintf(c->clone, sizeof(c->clone), "%.127s", k.name);
 			}
 		}
 	}
 	fclose(f);
+	free(ix);
 	return 0;
 }
 
@@ -793,7 +844,9 @@ static void pick_instance(const struct sym_count *c, struct ib_anchors *anchors,
 
 int ib_hooks_select(const struct ib_kernel_env *env, struct ib_hook *hooks)
 {
-	struct sym_count *counts = calloc(ib_catalog_len, sizeof(*counts));
+	/* the scan ib_env_probe made, or one of our own (tests build env) */
+	struct sym_count *own = env->symcounts ? NULL : calloc(ib_catalog_len, sizeof(*own));
+	const struct sym_count *counts = env->symcounts ? env->symcounts : own;
 	int max_args = ib_fentry_max_args(env), slot = 0, err = 0, anchors_err = 0;
 	bool have_syms, fentry_ok, kprobe_ok;
 	struct ib_anchors *anchors = NULL;
@@ -801,7 +854,7 @@ int ib_hooks_select(const struct ib_kernel_env *env, struct ib_hook *hooks)
 
 	if (!counts)
 		return -ENOMEM;
-	have_syms = env->kallsyms && scan_kallsyms(env->kallsyms, counts) == 0;
+	have_syms = env->symcounts || (env->kallsyms && scan_kallsyms(env->kallsyms, own) == 0);
 	for (size_t i = 0; have_syms && i < ib_catalog_len && !anchors && !anchors_err; i++)
 		if (ib_catalog[i].per_driver && counts[i].exact)
 			anchors = ib_anchors_load(env->kallsyms, &anchors_err);
@@ -953,7 +1006,7 @@ int ib_hooks_select(const struct ib_kernel_env *env, struct ib_hook *hooks)
 			 h->nsyms ? "ok" : "no symbol");
 	}
 	ib_anchors_free(anchors);
-	free(counts);
+	free(own);
 	return err;
 }
 
@@ -1012,12 +1065,10 @@ static int probe_fentry(const struct btf *btf, const char *target)
  * is skipped; its functions attach by kprobe as before. */
 static void load_module_btfs(struct ib_kernel_env *env)
 {
-	struct sym_count *counts = calloc(ib_catalog_len, sizeof(*counts));
+	const struct sym_count *counts = env->symcounts;
 
-	if (!counts || scan_kallsyms(env->kallsyms, counts)) {
-		free(counts);
+	if (!counts)
 		return;
-	}
 	for (size_t i = 0; i < ib_catalog_len; i++) {
 		const char *mod = counts[i].ninst ? counts[i].inst[0].mod : "";
 		struct ib_mod_btf *m;
@@ -1037,7 +1088,6 @@ static void load_module_btfs(struct ib_kernel_env *env)
 		snprintf(m[env->nmods].name, sizeof(m[0].name), "%s", mod);
 		m[env->nmods++].btf = b;
 	}
-	free(counts);
 }
 
 int ib_env_probe(struct ib_kernel_env *env, char *err, size_t errlen)
@@ -1068,6 +1118,13 @@ int ib_env_probe(struct ib_kernel_env *env, char *err, size_t errlen)
 				stat(p, &st) == 0;
 			 }));
 	env->fentry_err = ENOENT;
+	/* one scan of kallsyms (seconds in a TCG guest) for the module BTFs
+	 * and ib_hooks_select; without it select scans by itself */
+	env->symcounts = calloc(ib_catalog_len, sizeof(*env->symcounts));
+	if (env->symcounts && scan_kallsyms(env->kallsyms, env->symcounts)) {
+		free(env->symcounts);
+		env->symcounts = NULL;
+	}
 	if (env->btf)
 		load_module_btfs(env);
 	if (env->btf) {
@@ -1088,6 +1145,8 @@ int ib_env_probe(struct ib_kernel_env *env, char *err, size_t errlen)
 
 void ib_env_free(struct ib_kernel_env *env)
 {
+	free(env->symcounts);
+	env->symcounts = NULL;
 	for (int i = 0; i < env->nmods; i++)
 		btf__free(env->mods[i].btf);
 	free(env->mods);

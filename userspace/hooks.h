@@ -68,6 +68,8 @@ struct ib_mod_btf {
 };
 
 /* What discovery learnt about the kernel. Tests fill one by hand. */
+struct sym_count;
+
 struct ib_kernel_env {
 	char release[128];
 	char arch[65];           /* uname machine: x86_64, aarch64 */
@@ -82,6 +84,8 @@ struct ib_kernel_env {
 	bool kprobe_ok;          /* the kernel can create kprobes */
 	bool kprobe_addr_ok;     /* ... at an address (the kprobe PMU, 4.17+) */
 	enum ib_mode best;       /* best mode wanted (--attach); NONE = no limit */
+	struct sym_count *symcounts; /* kallsyms per catalog function, read once by
+	                                ib_env_probe; NULL: ib_hooks_select reads it */
 };
 
 struct ib_hook {

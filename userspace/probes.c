@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* BPF lifecycle: open, set .rodata and autoload, load, attach, read, destroy. */
 #include <errno.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -182,10 +183,11 @@ static bool demote(struct ib_hook *hooks, const char *prog, int load_err)
 	return false;
 }
 
-static int add_link(struct ib_probes *p, struct bpf_link *l)
+static int add_link(struct ib_probes *p, struct bpf_link *l, int hook)
 {
 	if (!l)
 		return -errno;
+	p->link_hook[p->nlinks] = hook;
 	p->links[p->nlinks++] = l;
 	return 0;
 }
@@ -210,24 +212,24 @@ static int attach_hooks(struct ib_probes *p)
 		 * unmatched, while an entry without exit would leave a stale
 		 * frame that makes later calls look nested */
 		if (h->mode == IB_MODE_FENTRY) {
-			e1 = add_link(p, bpf_program__attach(ex));
+			e1 = add_link(p, bpf_program__attach(ex), (int)i);
 			if (!e1)
-				e2 = add_link(p, bpf_program__attach(en));
+				e2 = add_link(p, bpf_program__attach(en), (int)i);
 		} else if (h->nsyms > 1 && h->addr) {
 			/* one of several functions of this name: by address (the
 			 * kprobe PMU takes an address when no name is given) */
 			LIBBPF_OPTS(bpf_kprobe_opts, ro, .offset = (size_t)h->addr, .retprobe = true);
 			LIBBPF_OPTS(bpf_kprobe_opts, eo, .offset = (size_t)h->addr);
 
-			e1 = add_link(p, bpf_program__attach_kprobe_opts(ex, NULL, &ro));
+			e1 = add_link(p, bpf_program__attach_kprobe_opts(ex, NULL, &ro), (int)i);
 			if (!e1)
-				e2 = add_link(p, bpf_program__attach_kprobe_opts(en, NULL, &eo));
+				e2 = add_link(p, bpf_program__attach_kprobe_opts(en, NULL, &eo), (int)i);
 		} else {
 			const char *sym = h->sym[0] ? h->sym : h->def->name;
 
-			e1 = add_link(p, bpf_program__attach_kprobe(ex, true, sym));
+			e1 = add_link(p, bpf_program__attach_kprobe(ex, true, sym), (int)i);
 			if (!e1)
-				e2 = add_link(p, bpf_program__attach_kprobe(en, false, sym));
+				e2 = add_link(p, bpf_program__attach_kprobe(en, false, sym), (int)i);
 		}
 		if (e1 || e2) {
 			if (h->nsyms > 1 && h->addr)
@@ -245,7 +247,7 @@ static int attach_hooks(struct ib_probes *p)
 
 		if (!tp_wanted(p->hooks, tp))
 			continue;
-		e = add_link(p, bpf_program__attach(tp_prog(skel, tp)));
+		e = add_link(p, bpf_program__attach(tp_prog(skel, tp)), -1);
 		for (size_t i = 0; i < ib_catalog_len; i++) {
 			struct ib_hook *h = &p->hooks[i];
 
@@ -259,7 +261,7 @@ static int attach_hooks(struct ib_probes *p)
 		}
 	}
 	if (bpf_program__autoload(skel->progs.tp_fork))
-		return add_link(p, bpf_program__attach(skel->progs.tp_fork));
+		return add_link(p, bpf_program__attach(skel->progs.tp_fork), -1);
 	return 0;
 }
 
@@ -548,11 +550,56 @@ struct ib_tag *ib_probes_tag(struct ib_probes *p, unsigned idx)
 	return &p->skel->bss->tags[idx];
 }
 
+/* Detaching a fentry/fexit link waits for an RCU Tasks grace period (about
+ * 100 ms on any machine, more in a TCG guest), one after the other: 40 hooks
+ * took 14 s in the lab. Detached from several threads the waits overlap. */
+#define DETACH_THREADS 16
+
+struct detacher {
+	struct ib_probes *p;
+	int n, t;
+};
+
+/* Thread t's share: every link of the hooks h with h % n == t (and, for
+ * t == 0, the tracepoints'), newest first, so a hook's entry goes before
+ * its exit as in attach_hooks' reverse. */
+static void *detach_share(void *arg)
+{
+	const struct detacher *d = arg;
+	struct ib_probes *p = d->p;
+
+	for (size_t i = p->nlinks; i > 0; i--) {
+		int h = p->link_hook[i - 1];
+
+		if ((h < 0 ? 0 : h % d->n) == d->t) {
+			bpf_link__destroy(p->links[i - 1]);
+			p->links[i - 1] = NULL;
+		}
+	}
+	return NULL;
+}
+
 void ib_probes_stop(struct ib_probes *p)
 {
-	/* entries before exits, the reverse of attach */
+	struct detacher d[DETACH_THREADS];
+	pthread_t th[DETACH_THREADS];
+	bool started[DETACH_THREADS] = { false };
+	int n = p->nlinks / 2 < DETACH_THREADS ? (int)(p->nlinks / 2) : DETACH_THREADS;
+
+	if (n < 1)
+		n = 1;
+	for (int t = 0; t < n; t++)
+		d[t] = (struct detacher){ .p = p, .n = n, .t = t };
+	/* thread 0's share in this thread; a thread that cannot start leaves
+	 * its share to the sequential pass below */
+	for (int t = 1; t < n; t++)
+		started[t] = pthread_create(&th[t], NULL, detach_share, &d[t]) == 0;
+	detach_share(&d[0]);
+	for (int t = 1; t < n; t++)
+		if (started[t])
+			pthread_join(th[t], NULL);
 	for (size_t i = p->nlinks; i > 0; i--)
-		bpf_link__destroy(p->links[i - 1]);
+		bpf_link__destroy(p->links[i - 1]);	/* NULL: nothing */
 	p->nlinks = 0;
 	iommubench_bpf__destroy(p->skel);
 	p->skel = NULL;

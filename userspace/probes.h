@@ -27,6 +27,7 @@ struct ib_probes {
 	struct iommubench_bpf *skel;
 	struct ib_hook *hooks;                  /* ib_catalog_len entries, owned by caller */
 	struct bpf_link *links[2 * IB_MAX_SLOTS + IB_NR_TPS + 1]; /* + the fork tracepoint */
+	int link_hook[2 * IB_MAX_SLOTS + IB_NR_TPS + 1]; /* catalog index, -1 for tracepoints */
 	size_t nlinks;
 	int retries;                            /* loads retried after a program was refused */
 };
