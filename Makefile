@@ -173,9 +173,12 @@ test-cross: deps-arm64
 	$(Q)tests/check-cross .output/arm64-static/iommubench | tee $(OUTPUT)/tally-cross
 
 # the arm64 lab targets need qemu-system-arm and the arm64 cross-build
+# LAB_HOOKS=DIR (make check): each target's first test boot also saves
+# `iommubench hooks --json` in DIR, and test-coverage reads it from there
+# instead of booting every target again
 test-lab: deps-arm64
 	$(Q)$(MAKE) -j$(JOBS) STATIC=1 all
-	$(Q)tests/lab/run-all | tee $(OUTPUT)/tally-lab
+	$(Q)$(if $(LAB_HOOKS),IOMMUBENCH_LAB_HOOKS_DIR=$(LAB_HOOKS) )tests/lab/run-all | tee $(OUTPUT)/tally-lab
 
 # the hook coverage table: every lab target's `iommubench hooks --json`
 coverage: deps-arm64
@@ -185,7 +188,7 @@ coverage: deps-arm64
 # the committed table must be what the targets give
 test-coverage: deps-arm64
 	$(Q)$(MAKE) STATIC=1 all
-	$(Q)scripts/coverage.sh --check | tee $(OUTPUT)/tally-coverage
+	$(Q)scripts/coverage.sh --check $(if $(LAB_HOOKS),--reuse $(LAB_HOOKS)) | tee $(OUTPUT)/tally-coverage
 
 # benchmarks, each tests/bench/*.sh (minutes; figures depend on the machine)
 bench: $(APP)
@@ -203,8 +206,9 @@ check: deps
 	-$(Q)$(MAKE) test-fuzz
 	$(Q)$(MAKE) test-report-html
 	$(Q)$(MAKE) test-cross
-	$(Q)$(MAKE) test-lab
-	$(Q)$(MAKE) test-coverage
+	$(Q)rm -rf $(OUTPUT)/lab-hooks
+	$(Q)$(MAKE) test-lab LAB_HOOKS=$(abspath $(OUTPUT))/lab-hooks
+	$(Q)$(MAKE) test-coverage LAB_HOOKS=$(abspath $(OUTPUT))/lab-hooks
 	$(Q)tests/tally $(OUTPUT)/tally-unit $(OUTPUT)/tally-cli $(OUTPUT)/tally-schema $(OUTPUT)/tally-report-hostile $(OUTPUT)/tally-ci-recipes $(OUTPUT)/tally-report-html $(OUTPUT)/tally-cross $(OUTPUT)/tally-lab $(OUTPUT)/tally-coverage \
 		$(SAN_OUT)/tally-sanitize $(FUZZ_OUT)/tally-fuzz
 

@@ -4,16 +4,22 @@
 #   scripts/coverage.sh            boot every target, write docs/coverage.md
 #   scripts/coverage.sh --check    boot every target, fail when docs/coverage.md differs
 #   scripts/coverage.sh --from DIR build the table from DIR/<target>.json (no boot)
+#   --reuse DIR (after --check or alone): take DIR/<target>.json where the
+#                                  lab tests left one (IOMMUBENCH_LAB_HOOKS_DIR),
+#                                  boot the other targets
 # The table is generated, never edited by hand.
 set -uo pipefail
 cd "$(dirname "$0")/.." || exit 1
-mode=write dir=
-case "${1:-}" in
---check) mode=check ;;
---from) mode=from; dir=${2:?--from needs a folder} ;;
-"") ;;
-*) echo "usage: scripts/coverage.sh [--check | --from DIR]" >&2; exit 2 ;;
-esac
+mode=write dir='' reuse=''
+while (($#)); do
+	case "$1" in
+	--check) mode=check ;;
+	--from) mode=from; dir=${2:?--from needs a folder}; shift ;;
+	--reuse) reuse=${2:?--reuse needs a folder}; shift ;;
+	*) echo "usage: scripts/coverage.sh [--check] [--from DIR | --reuse DIR]" >&2; exit 2 ;;
+	esac
+	shift
+done
 targets=$(lab/run --list | awk '{print $1}')
 if [ "$mode" != from ]; then
 	dir=results/.coverage-$$
@@ -24,6 +30,11 @@ if [ "$mode" != from ]; then
 	[[ $jobs =~ ^[1-9][0-9]*$ ]] || { echo "coverage: IOMMUBENCH_LAB_JOBS must be a positive number" >&2; exit 2; }
 	trap 'trap - INT TERM; kill -TERM $(jobs -p) 2> /dev/null; wait; rm -rf "$dir"; exit 130' INT TERM
 	for t in $targets; do
+		if [ -n "$reuse" ] && jq -e '.hooks | length > 0' "$reuse/$t.json" > /dev/null 2>&1; then
+			echo "coverage: $t: from the lab tests' boot ($reuse/$t.json)"
+			cp "$reuse/$t.json" "$dir/$t.json" && echo 0 > "$dir/$t.rc"
+			continue
+		fi
 		while (($(jobs -pr | wc -l) >= jobs)); do wait -n; done
 		echo "coverage: $t"
 		{ lab/run "$t" -- sh -c "iommubench hooks --json > $dir/$t.json" > "$dir/$t.log" 2>&1; echo $? > "$dir/$t.rc"; } &

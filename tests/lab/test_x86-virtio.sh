@@ -6,8 +6,11 @@ set -u
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"
 lab_setup x86-virtio
+# lab/run's IOMMUBENCH_LAB_HOOKS_DIR (make check's coverage table comes from
+# it): make check's folder, or one of our own
+hooksdir=${IOMMUBENCH_LAB_HOOKS_DIR:-$PWD/$out/saved}
 
-lab/run x86-virtio -- sh -c "
+IOMMUBENCH_LAB_HOOKS_DIR=$hooksdir lab/run x86-virtio -- sh -c "
 	iommubench hooks --json > $out/hooks.json || exit 10
 	iommubench run -q scenarios/basic.ini -o $out/basic.json || exit 11
 	iommubench run -q tests/data/lab/each7.ini -o $out/each7.json || exit 12"
@@ -63,6 +66,11 @@ virtio_model() { # FILE M U
 }
 virtio_model "$out/basic.json" 64 64
 virtio_model "$out/each7.json" 21 21
+
+# the hooks --json lab/run kept for the coverage table is this kernel's
+check_json "$hooksdir/x86-virtio.json" '.kernel' "$(jq -r .kernel "$out/hooks.json")" "IOMMUBENCH_LAB_HOOKS_DIR: kernel"
+check_json "$hooksdir/x86-virtio.json" '[.hooks[] | select(.attached)] | length' \
+	"$(jq '[.hooks[] | select(.attached)] | length' "$out/hooks.json")" "IOMMUBENCH_LAB_HOOKS_DIR: hooks attached"
 
 # lab/run's start watchdog (a guest that hangs in early boot is stopped and
 # booted once more, not left to the 900 s timeout): with a 1 s limit no
