@@ -48,6 +48,28 @@ lab_done() {
 	[ "$LAB_FAILED" -eq 0 ]
 }
 
+# lab_host_tool DIR TOOL...: the host's TOOLs for the busybox guest (an x86
+# guest: the host's libraries run there), started through the host's dynamic
+# loader: DIR/bin/TOOL wrappers, DIR/lib the program and its libraries. The
+# loader is started as DIR/ld/TOOL (a symlink), so that the process is named
+# TOOL, as it would be on a machine with the tool installed. DIR must be
+# below the repository, which the guest mounts at the same place.
+lab_host_tool() {
+	local dir=$1 t l
+	shift
+	mkdir -p "$dir/bin" "$dir/lib" "$dir/ld"
+	for t in "$@"; do
+		for l in $(ldd "$(command -v "$t")" | sed -n 's/.*=> \(\/[^ ]*\).*/\1/p; s/^[[:space:]]*\(\/[^ ]*ld-linux[^ ]*\).*/\1/p'); do
+			cp -L "$l" "$dir/lib/"
+		done
+		cp -L "$(command -v "$t")" "$dir/lib/$t"
+		# shellcheck disable=SC2016  # expanded by the guest's shell
+		ln -sfn ../lib/ld-linux-x86-64.so.2 "$dir/ld/$t"
+		printf '#!/bin/sh\nd=${0%%/bin/*}\nexec "$d"/ld/%s --library-path "$d"/lib "$d"/lib/%s "$@"\n' "$t" "$t" > "$dir/bin/$t"
+		chmod +x "$dir/bin/$t"
+	done
+}
+
 # check_run FILE TARGET KERNEL-PREFIX M U: what every basic-style run must
 # hold besides its driver's counts: the target and kernel, emulated timings,
 # no error, the harness's own M MAP_DMA and U UNMAP_DMA calls, every timed

@@ -26,14 +26,9 @@ done < "$out/recipe.cmds" > "$out/recipe.sh"
 # the guest has busybox and no libc: jq (for gate-to-lava.sh, as a LAVA
 # board would have it) runs from the host's binary and libraries through its
 # loader; lava-test-case records its arguments, as LAVA's test shell would
-mkdir -p "$out/bin" "$out/jqlib"
-for l in $(ldd "$(command -v jq)" | sed -n 's/.*=> \(\/[^ ]*\).*/\1/p; s/^[[:space:]]*\(\/[^ ]*ld-linux[^ ]*\).*/\1/p'); do
-	cp -L "$l" "$out/jqlib/"
-done
-cp -L "$(command -v jq)" "$out/jqlib/jq"
-printf '#!/bin/sh\nd=${0%%/bin/*}/jqlib\nexec "$d"/ld-linux-x86-64.so.2 --library-path "$d" "$d"/jq "$@"\n' > "$out/bin/jq"
+lab_host_tool "$out" jq
 printf '#!/bin/sh\necho "$*" >> "$LAVA_CALLS"\n' > "$out/bin/lava-test-case"
-chmod +x "$out/bin/jq" "$out/bin/lava-test-case"
+chmod +x "$out/bin/lava-test-case"
 
 lab/run x86-vtd -- sh -c "
 	nvme=
