@@ -39,14 +39,13 @@ while [ $# -gt 0 ]; do
 	esac
 done
 [ $# -eq 3 ] || { usage >&2; exit 2; }
+# shellcheck source=ci/candidate.sh
+. "$(dirname "$0")/candidate.sh"
 dev=$1 scenario=$2 base=$3
 mkdir -p "$out" || exit 2
 if [ -z "$cand" ]; then
 	cand=$out/candidate.json
-	iommubench run "$scenario" --device "$dev" --bind -R "$reps" -o "$cand"
-	rc=$?
-	# a failed run still writes its result (error set): the report trips on it
-	[ "$rc" -eq 0 ] || [ -f "$cand" ] || { echo "hardware-gate: run exited $rc, no result" >&2; exit 2; }
+	ci_candidate hardware-gate "$scenario" "$dev" "$reps" "$cand"
 fi
 set -- --fail-above "$fail_above"
 [ -z "$gate" ] || set -- "$@" --gate "$gate"

@@ -17,12 +17,12 @@ trap 'rm -rf "$tmp"' EXIT
 
 # the README's recipe: every marked block found, every command on one line
 n=$(tests/lab/readme-recipe.sh README.md | wc -l)
-check_eq "README hw-recipe commands" "$n" 8
+check_eq "README hw-recipe commands" "$n" 13
 check_eq "README hw-recipe blocks" "$(grep -c '^<!-- hw-recipe -->$' README.md)" 3
 check_eq "recipe: each command starts with iommubench or ci/" \
 	"$(tests/lab/readme-recipe.sh README.md | grep -cvE '^(iommubench|ci/hardware-gate\.sh) ')" 0
 check_eq "recipe: every command names \$DEV or \$OUT" \
-	"$(tests/lab/readme-recipe.sh README.md | grep -v '^iommubench hooks$' | grep -cv '\$OUT')" 0
+	"$(tests/lab/readme-recipe.sh README.md | grep -vE '^iommubench (hooks|restore --check)$' | grep -cv '\$OUT')" 0
 # without markers the extractor fails, so a lost marker cannot pass silently
 sed 's/<!-- hw-recipe -->//' README.md > "$tmp/README.md"
 tests/lab/readme-recipe.sh "$tmp/README.md" > "$tmp/none" 2> "$tmp/err"

@@ -20,12 +20,11 @@ if [ -z "${DEVICE:-}" ] || [ -z "${BASELINE:-}" ]; then
 	exit 2
 fi
 mkdir -p "$OUT" || exit 2
+# shellcheck source=ci/candidate.sh
+. "$(dirname "$0")/../candidate.sh"
 if [ -z "${CANDIDATE:-}" ]; then
 	CANDIDATE=$OUT/candidate.json
-	iommubench run "$SCENARIO" --device "$DEVICE" --bind -R "$REPETITIONS" -o "$CANDIDATE"
-	rc=$?
-	# a failed run still writes its result (error set): the report trips on it
-	[ "$rc" -eq 0 ] || [ -f "$CANDIDATE" ] || { echo "gate-to-lava: run exited $rc, no result" >&2; exit 2; }
+	ci_candidate gate-to-lava "$SCENARIO" "$DEVICE" "$REPETITIONS" "$CANDIDATE"
 fi
 set -- --fail-above "$FAIL_ABOVE"
 [ -z "${GATE:-}" ] || set -- "$@" --gate "$GATE"

@@ -124,7 +124,7 @@ check_json "$f" '.harness.unmap_calls' 16
 check_eq "after the --set run: still no driver" "$(cat "$out/driver-set")" ""
 
 # the README's hw-recipe commands, verbatim: every one exit 0, in order
-check_eq "README recipe: commands extracted" "$ncmds" 8
+check_eq "README recipe: commands extracted" "$ncmds" 13
 check_eq "README recipe: each command's status" "$(cat "$out/recipe.rc" 2> /dev/null | tr '\n' ' ')" \
 	"$(seq "$ncmds" | sed 's/$/ 0/' | tr '\n' ' ')"
 echo "vtd-nvme: README recipe: $(cat "$out/recipe.seconds") s in the guest"
@@ -135,6 +135,16 @@ for f in "$r/baseline.json" "$r/candidate.json"; do
 		"null false $bdf 3"
 	check_json "$f" '.harness.map_calls' $((64 * 3)) "64 pages x 3 passes"
 done
+# every other shipped scenario that runs on any device
+for sc in aux-switch invalidate-patterns invalidate-range invalidate-context; do
+	f=$r/$sc.json
+	check_json "$f" '[.error, .interrupted, .scenario.device] | map(tostring) | join(" ")' "null false $bdf" "$sc: ran on the NVMe"
+	check_json "$f" '.ops.map.count >= .harness.map_calls and .harness.map_calls > 0' true "$sc: kernel maps cover the harness's"
+	check_json "$f" '.ops.unmap.count > 0 and .ops.tlb_inv.count > 0' true "$sc: unmaps and invalidations measured"
+	check_json "$f" '.harness.switches_all_passes == .scenario.switches * (.scenario.loops + (.scenario.warmup // 0))' true \
+		"$sc: every switch issued"
+done
+check_json "$r/aux-switch.json" '.checks.isolation.skipped' "$reason" "aux-switch: isolation checks skipped, with the reason"
 check_json "$r/kprobe.json" '.error' null
 check_json "$r/kprobe.json" '.hooks[] | select(.name == "iommu_map") | .mode' kprobe "--attach kprobe: iommu_map by kprobe"
 # JUnit: parses, one case per gated figure, within (emulated timings are never gated)
