@@ -115,6 +115,9 @@ json_t *ib_contexts_json(const struct ib_workload *w, const struct ib_readout *r
 {
 	json_t *arr = json_array();
 
+	/* a run that failed before its contexts were allocated has none */
+	if (!w->sc || !w->ctx)
+		return arr;
 	for (unsigned c = 0; c < w->sc->contexts; c++) {
 		const struct ib_ctx_counts *k = &w->ctx[c];
 		json_t *o = json_object(), *h = json_object(), *t = json_object(), *sw = json_object();

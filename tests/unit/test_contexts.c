@@ -4,6 +4,8 @@
 #include <string.h>
 #include "check.h"
 #include "contexts.h"
+#include "scenario.h"
+#include "workload.h"
 
 static void ev(struct ib_readout *r, uint64_t dom, int ctx, int role, int phase)
 {
@@ -90,6 +92,21 @@ int main(void)
 	CHECK_EQ_U64(json_integer_value(json_object_get(o, "events_kept")), IB_DOMAIN_LOG);
 	json_decref(o);
 	json_decref(c);
+
+	/* a run that failed before allocating its contexts (ENOMEM) still
+	 * writes its document: no context, no crash */
+	{
+		struct ib_scenario sc = { .contexts = 4 };
+		struct ib_workload w = { .sc = &sc };
+
+		c = ib_contexts_json(&w, r);
+		CHECK(json_is_array(c) && json_array_size(c) == 0, "contexts of a run without any: []");
+		json_decref(c);
+		w.sc = NULL;
+		c = ib_contexts_json(&w, NULL);
+		CHECK(json_is_array(c) && json_array_size(c) == 0, "no scenario either: []");
+		json_decref(c);
+	}
 	free(r);
 	return CHECK_DONE();
 }
