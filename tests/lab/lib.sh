@@ -48,6 +48,16 @@ lab_done() {
 	[ "$LAB_FAILED" -eq 0 ]
 }
 
+# Guest shell code for `lab/run x86-vtd -- sh -c "$LAB_FIND_NVME ..."`: sets
+# nvme to the PCI address of x86-vtd's NVMe controller (1b36:0010), or exits
+# 10 when there is none.
+# shellcheck disable=SC2016  # expanded by the guest's shell
+LAB_FIND_NVME='nvme=
+	for d in /sys/bus/pci/devices/*; do
+		[ "$(cat $d/vendor):$(cat $d/device)" = 0x1b36:0x0010 ] && nvme=$(basename $d)
+	done
+	[ -n "$nvme" ] || exit 10'
+
 # lab_host_tool DIR TOOL...: the host's TOOLs for the busybox guest (an x86
 # guest: the host's libraries run there), started through the host's dynamic
 # loader: DIR/bin/TOOL wrappers, DIR/lib the program and its libraries. The

@@ -31,11 +31,7 @@ printf '#!/bin/sh\necho "$*" >> "$LAVA_CALLS"\n' > "$out/bin/lava-test-case"
 chmod +x "$out/bin/lava-test-case"
 
 lab/run x86-vtd -- sh -c "
-	nvme=
-	for d in /sys/bus/pci/devices/*; do
-		[ \"\$(cat \$d/vendor):\$(cat \$d/device)\" = 0x1b36:0x0010 ] && nvme=\$(basename \$d)
-	done
-	[ -n \"\$nvme\" ] || exit 10
+	$LAB_FIND_NVME
 	echo \$nvme > $out/bdf
 	drv() { basename \"\$(readlink /sys/bus/pci/devices/\$nvme/driver)\" 2>/dev/null; true; }
 	drv > $out/driver-before

@@ -16,11 +16,7 @@ N=256
 lab_host_tool "$out" dd
 
 lab/run x86-vtd -- sh -c "
-	nvme=
-	for d in /sys/bus/pci/devices/*; do
-		[ \"\$(cat \$d/vendor):\$(cat \$d/device)\" = 0x1b36:0x0010 ] && nvme=\$(basename \$d)
-	done
-	[ -n \"\$nvme\" ] || exit 10
+	$LAB_FIND_NVME
 	grp=/sys/kernel/iommu_groups/\$(basename \$(readlink /sys/bus/pci/devices/\$nvme/iommu_group))
 	cat \$grp/type > $out/type-before
 	# waitdev: the namespace's block device, once the driver's probe
