@@ -31,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -90,11 +91,57 @@ static void tag(struct ib_workload *w, unsigned t, int ctx, int phase)
 	__atomic_store_n(&g->phase, (uint16_t)phase, __ATOMIC_RELEASE);
 }
 
-static int sample_add(struct ib_samples *v, uint64_t ns, int ctx, int phase, bool measured)
+/*
+ * The sample stores grow by doubling, and the run keeps every timing, so
+ * they are the one allocation that grows with the run. Past 64 KiB a store
+ * lives in its own mapping and grows with mremap: pages are moved, not
+ * copied, and only the pages written are resident. Grown with realloc in
+ * the heap instead, each doubling copies and leaves the old block resident
+ * (libbpf frees multi-megabyte BTF buffers at load, which raises glibc's
+ * mmap threshold above these stores), so RSS grew by about twice the
+ * timings kept: the lab soak (tests/lab/test_soak.sh) caught it.
+ */
+#define IB_SAMPLES_MAPPED (64 * 1024)
+
+static bool samples_mapped(size_t cap)
+{
+	return cap * sizeof(struct ib_sample) >= IB_SAMPLES_MAPPED;
+}
+
+static struct ib_sample *samples_grow(struct ib_samples *v, size_t cap)
+{
+	size_t was = v->cap * sizeof(*v->s), want = cap * sizeof(*v->s);
+	void *p;
+
+	if (!samples_mapped(cap))
+		return realloc(v->s, want);
+	if (samples_mapped(v->cap)) {
+		p = mremap(v->s, was, want, MREMAP_MAYMOVE);
+		return p == MAP_FAILED ? NULL : p;
+	}
+	p = mmap(NULL, want, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
+		return NULL;
+	if (v->n)
+		memcpy(p, v->s, v->n * sizeof(*v->s));
+	free(v->s);
+	return p;
+}
+
+void ib_samples_free(struct ib_samples *v)
+{
+	if (samples_mapped(v->cap))
+		munmap(v->s, v->cap * sizeof(*v->s));
+	else
+		free(v->s);
+	memset(v, 0, sizeof(*v));
+}
+
+int ib_samples_add(struct ib_samples *v, uint64_t ns, int ctx, int phase, bool measured)
 {
 	if (v->n == v->cap) {
 		size_t cap = v->cap ? 2 * v->cap : 1024;
-		struct ib_sample *s = realloc(v->s, cap * sizeof(*s));
+		struct ib_sample *s = samples_grow(v, cap);
 
 		if (!s)
 			return -ENOMEM;
@@ -207,7 +254,7 @@ static int lane_map(struct lane *l, int ctx, uint64_t idx, int phase, bool measu
 	l->bytes_mapped += w->sc->page_size;
 	if (w->quiet_samples)
 		return 0;
-	return sample_add(&l->samples, t1 - t0, ctx, phase, measured);
+	return ib_samples_add(&l->samples, t1 - t0, ctx, phase, measured);
 }
 
 /* Unmap [first, first+count) with one ioctl (flags: VFIO_DMA_UNMAP_FLAG_ALL
@@ -236,7 +283,7 @@ static int lane_unmap(struct lane *l, int ctx, uint64_t first, uint64_t count, u
 	}
 	l->unmaps++;
 	l->bytes_unmapped += (uint64_t)n;
-	return sample_add(&l->samples, t1 - t0, ctx, phase, measured);
+	return ib_samples_add(&l->samples, t1 - t0, ctx, phase, measured);
 }
 
 /* Fold a lane's figures into the workload (under the caller's lock, or
@@ -253,7 +300,7 @@ static int lane_merge(struct ib_workload *w, struct lane *l, int ctx)
 	for (size_t i = 0; i < l->samples.n; i++) {
 		const struct ib_sample *s = &l->samples.s[i];
 
-		if (sample_add(&w->samples, s->ns, s->ctx, s->phase, s->measured))
+		if (ib_samples_add(&w->samples, s->ns, s->ctx, s->phase, s->measured))
 			return -ENOMEM;
 	}
 	l->samples.n = 0;
@@ -350,7 +397,7 @@ static int run_range_op(struct ib_workload *w, const struct ib_op *op, char *err
 		}
 		if (lane_merge(w, &jobs[t].lane, op->ctx) && !e)
 			e = -ENOMEM;
-		free(jobs[t].lane.samples.s);
+		ib_samples_free(&jobs[t].lane.samples);
 	}
 	if (e == -EAGAIN)
 		snprintf(err, errlen, "pthread_create: %s", strerror(EAGAIN));
@@ -364,7 +411,7 @@ static int lane_finish(struct ib_workload *w, struct lane *l, int ctx, int e, ch
 		snprintf(err, errlen, "%s", l->err);
 	if (lane_merge(w, l, ctx) && !e)
 		e = -ENOMEM;
-	free(l->samples.s);
+	ib_samples_free(&l->samples);
 	return e;
 }
 
@@ -523,7 +570,7 @@ static int open_device(struct ib_workload *w, int ctx, bool measured, bool timed
 	e = ib_vfio_dev_open(&w->dev, w->v->group_fd, w->v->bdf, err, errlen);
 	t1 = ib_now_ns();
 	if (!e && timed)
-		e = sample_add(&w->samples, t1 - t0, ctx, IB_PH_SW_OPEN_DEVICE, measured);
+		e = ib_samples_add(&w->samples, t1 - t0, ctx, IB_PH_SW_OPEN_DEVICE, measured);
 	if (e)
 		goto out;
 	tag(w, 0, ctx, timed ? IB_PH_SW_BUS_MASTER : IB_PH_SETUP);
@@ -531,7 +578,7 @@ static int open_device(struct ib_workload *w, int ctx, bool measured, bool timed
 	e = ib_vfio_dev_bus_master(&w->dev, true, err, errlen);
 	t1 = ib_now_ns();
 	if (!e && timed)
-		e = sample_add(&w->samples, t1 - t0, ctx, IB_PH_SW_BUS_MASTER, measured);
+		e = ib_samples_add(&w->samples, t1 - t0, ctx, IB_PH_SW_BUS_MASTER, measured);
 out:
 	tag(w, 0, ctx, IB_PH_NONE);
 	return e;
@@ -602,7 +649,7 @@ static int first_attach(struct ib_workload *w, int ctx, char *err, size_t errlen
 	_t1 = ib_now_ns();							\
 	tag(w, 0, ctx, IB_PH_NONE);						\
 	if (!_e)								\
-		_e = sample_add(&(w)->samples, _t1 - _t0, ctx, ph, measured);	\
+		_e = ib_samples_add(&(w)->samples, _t1 - _t0, ctx, ph, measured);	\
 	_e;									\
 })
 
@@ -631,7 +678,7 @@ static int rebind(struct ib_workload *w, int to, bool measured, char *err, size_
 
 		if ((e = map_resident(w, to, IB_PH_SW_REMAP, measured, err, errlen)))
 			return e;
-		if ((e = sample_add(&w->samples, ib_now_ns() - r0, to, IB_PH_SW_REMAP, measured)))
+		if ((e = ib_samples_add(&w->samples, ib_now_ns() - r0, to, IB_PH_SW_REMAP, measured)))
 			return e;
 	}
 	if ((e = open_device(w, to, measured, true, err, errlen)))
@@ -639,7 +686,7 @@ static int rebind(struct ib_workload *w, int to, bool measured, char *err, size_
 	t1 = ib_now_ns();
 	if (measured)
 		w->ctx[to].switches_in++;
-	return sample_add(&w->switches, t1 - t0, to, IB_PH_NONE, measured);
+	return ib_samples_add(&w->switches, t1 - t0, to, IB_PH_NONE, measured);
 }
 
 static int attach_pt(struct ib_workload *w, int to, char *err, size_t errlen)
@@ -659,7 +706,7 @@ static int replace(struct ib_workload *w, int to, bool measured, char *err, size
 	w->cur = to;
 	if (measured)
 		w->ctx[to].switches_in++;
-	return sample_add(&w->switches, ib_now_ns() - t0, to, IB_PH_NONE, measured);
+	return ib_samples_add(&w->switches, ib_now_ns() - t0, to, IB_PH_NONE, measured);
 }
 
 /* switch_kind=pasid: give context `to` a PASID: the one it holds (a hit,
@@ -689,7 +736,7 @@ static int pasid_switch(struct ib_workload *w, int to, bool measured, char *err,
 			w->cur = to;
 			if (measured)
 				w->ctx[to].switches_in++;
-			return sample_add(&w->switches, ib_now_ns() - t0, to, IB_PH_NONE, measured);
+			return ib_samples_add(&w->switches, ib_now_ns() - t0, to, IB_PH_NONE, measured);
 		}
 	}
 	for (unsigned i = 1; i < n; i++) {
@@ -715,7 +762,7 @@ static int pasid_switch(struct ib_workload *w, int to, bool measured, char *err,
 	w->cur = to;
 	if (measured)
 		w->ctx[to].switches_in++;
-	return sample_add(&w->switches, ib_now_ns() - t0, to, IB_PH_NONE, measured);
+	return ib_samples_add(&w->switches, ib_now_ns() - t0, to, IB_PH_NONE, measured);
 }
 
 static int do_switch(struct ib_workload *w, const struct ib_op *op, char *err, size_t errlen)
@@ -1053,13 +1100,11 @@ void ib_workload_free(struct ib_workload *w)
 	free(w->ioas);
 	free(w->hwpt);
 	w->ioas = w->hwpt = NULL;
-	free(w->samples.s);
-	free(w->switches.s);
+	ib_samples_free(&w->samples);
+	ib_samples_free(&w->switches);
 	free(w->ctx);
 	json_decref(w->checks.failures);
 	w->containers = NULL;
-	memset(&w->samples, 0, sizeof(w->samples));
-	memset(&w->switches, 0, sizeof(w->switches));
 	w->ctx = NULL;
 	w->checks.failures = NULL;
 }

@@ -38,6 +38,11 @@ struct ib_samples {
 	size_t n, cap;
 };
 
+/* Append a timing (-ENOMEM if the store cannot grow); give a store's
+ * memory back and empty it. */
+int ib_samples_add(struct ib_samples *v, uint64_t ns, int ctx, int phase, bool measured);
+void ib_samples_free(struct ib_samples *v);
+
 struct ib_ctx_counts {
 	uint64_t map_calls, unmap_calls;   /* ioctls issued for this context */
 	uint64_t bytes_mapped, bytes_unmapped;
