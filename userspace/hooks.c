@@ -519,7 +519,7 @@ const char *ib_mode_name(enum ib_mode m)
  * x86-64: 6 until 6.6 (commit "bpf, x86: allow function arguments up to 12"),
  * arm64: no BPF trampoline before ~6.4 ("bpf, arm64: Implement
  * bpf_arch_text_poke() for arm64" landed the trampoline in 6.0, but Debian
- * arm64 kernels refuse fentry until ~6.4: KERNEL_NOTES.md), 8 after. */
+ * arm64 kernels refuse fentry until ~6.4: docs/coverage.md shows it), 8 after. */
 int ib_fentry_max_args(const struct ib_kernel_env *env)
 {
 	bool ge = false;

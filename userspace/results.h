@@ -1,4 +1,4 @@
-/* Results document: see DESIGN.md "Results document". */
+/* Results document: the README's "What a result holds" and docs/results.schema.json. */
 #ifndef IB_RESULTS_H
 #define IB_RESULTS_H
 #include <stdbool.h>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /*
  * The engine. A context is a VFIO type1 container; the device moves between
- * contexts by a rebind (DESIGN.md, "A switch has a kind"), the only way
+ * contexts by a rebind (README, "Many contexts on one device"), the only way
  * type1 has:
  *   close device fd -> VFIO_GROUP_UNSET_CONTAINER (domain and mappings go)
  *   -> VFIO_GROUP_SET_CONTAINER (next) -> VFIO_SET_IOMMU (new domain, attach)

@@ -63,7 +63,7 @@ static long long jget(json_t *root, const char *path)
 }
 
 /* The schema contract on every committed reference run: the fields the
- * issue and DESIGN.md require are there, of the right type. A rename in
+ * README ("What a result holds") and docs/results.schema.json require are there, of the right type. A rename in
  * results.c breaks this test. */
 static void check_reference(const char *path)
 {
