@@ -79,7 +79,7 @@ TEST_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/tests/%,$(TEST_SRCS))
 # keep the BPF object: tests open it
 .SECONDARY: $(BPF_OBJS)
 
-.PHONY: all deps deps-arm64 test test-unit test-sanitize fuzz test-fuzz test-report-html test-cross test-lab coverage test-coverage check demo clean help bench
+.PHONY: all deps deps-arm64 test test-unit golden-update test-sanitize fuzz test-fuzz test-report-html test-cross test-lab coverage test-coverage check demo clean help bench
 .DEFAULT_GOAL := all
 
 all: $(APP)
@@ -88,6 +88,7 @@ help:
 	@echo "make [STATIC=1] [ARCH=arm64] [V=1]  build iommubench"
 	@echo "make deps        install missing Debian packages (scripts/deps.sh)"
 	@echo "make test-unit   unprivileged unit tests"
+	@echo "make golden-update  rewrite tests/golden/expected/ from today's output (on purpose; review the diff)"
 	@echo "make test-sanitize  unit and CLI tests under ASan, UBSan and LeakSanitizer (.output/<arch>-asan)"
 	@echo "make fuzz [FUZZ_SECONDS=N]  libFuzzer targets, N seconds each (default 60), corpora tests/fuzz/"
 	@echo "make test-report-html  the HTML report rendered in headless Chromium (gnuplot plots)"
@@ -142,12 +143,23 @@ $(OUTPUT)/tests/%: tests/unit/%.c $(LIB_OBJS) | $(OUTPUT)/tests $(SKELS)
 	$(call msg,CC,$@)
 	$(Q)$(CC) $(CFLAGS) -Itests/unit $(LDFLAGS) $< $(LIB_OBJS) $(LDLIBS) -o $@
 
-test-unit: $(TEST_BINS) $(APP)
+# the golden tests' helper: the run summary printed again from a document
+GOLDEN_SUMMARY := $(OUTPUT)/tests/print-summary
+$(GOLDEN_SUMMARY): tests/golden/print-summary.c $(LIB_OBJS) | $(OUTPUT)/tests $(SKELS)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $(LDFLAGS) $< $(LIB_OBJS) $(LDLIBS) -o $@
+
+test-unit: $(TEST_BINS) $(APP) $(GOLDEN_SUMMARY)
 	$(Q)tests/run-unit $(TEST_BINS) | tee $(OUTPUT)/tally-unit
 	$(Q)tests/test-cli.sh $(APP) | tee $(OUTPUT)/tally-cli
 	$(Q)tests/test-schema.sh $(APP) $(OUTPUT)/tests | tee $(OUTPUT)/tally-schema
 	$(Q)tests/test-report-hostile.sh $(APP) | tee $(OUTPUT)/tally-report-hostile
 	$(Q)tests/test-ci-recipes.sh $(APP) | tee $(OUTPUT)/tally-ci-recipes
+	$(Q)tests/test-golden.sh $(APP) $(GOLDEN_SUMMARY) | tee $(OUTPUT)/tally-golden
+
+# never part of test-unit or check: the expected files change only on purpose
+golden-update: $(APP) $(GOLDEN_SUMMARY)
+	$(Q)tests/test-golden.sh $(APP) $(GOLDEN_SUMMARY) --update
 
 # unit and CLI tests again under ASan + UBSan + LeakSanitizer, no recovery:
 # every report goes to a log file, and any log file fails the run (a report
@@ -209,7 +221,7 @@ check: deps
 	$(Q)rm -rf $(OUTPUT)/lab-hooks
 	$(Q)$(MAKE) test-lab LAB_HOOKS=$(abspath $(OUTPUT))/lab-hooks
 	$(Q)$(MAKE) test-coverage LAB_HOOKS=$(abspath $(OUTPUT))/lab-hooks
-	$(Q)tests/tally $(OUTPUT)/tally-unit $(OUTPUT)/tally-cli $(OUTPUT)/tally-schema $(OUTPUT)/tally-report-hostile $(OUTPUT)/tally-ci-recipes $(OUTPUT)/tally-report-html $(OUTPUT)/tally-cross $(OUTPUT)/tally-lab $(OUTPUT)/tally-coverage \
+	$(Q)tests/tally $(OUTPUT)/tally-unit $(OUTPUT)/tally-cli $(OUTPUT)/tally-schema $(OUTPUT)/tally-report-hostile $(OUTPUT)/tally-ci-recipes $(OUTPUT)/tally-golden $(OUTPUT)/tally-report-html $(OUTPUT)/tally-cross $(OUTPUT)/tally-lab $(OUTPUT)/tally-coverage \
 		$(SAN_OUT)/tally-sanitize $(FUZZ_OUT)/tally-fuzz
 
 demo: deps
