@@ -78,8 +78,8 @@ static bool tp_wanted(const struct ib_hook *hooks, int tp)
 	return false;
 }
 
-static int configure(struct iommubench_bpf *skel, struct ib_hook *hooks, uint32_t tgid,
-		     const char *comm, bool per_process)
+int ib_probes_configure(struct iommubench_bpf *skel, struct ib_hook *hooks, uint32_t tgid,
+			const char *comm, bool per_process)
 {
 	struct bpf_program *prog;
 	int err;
@@ -280,7 +280,7 @@ static int start(struct ib_probes *p, struct ib_hook *hooks, uint32_t filter_tgi
 			snprintf(err, errlen, "opening the BPF object: %s", strerror(-e));
 			return e;
 		}
-		e = configure(p->skel, hooks, filter_tgid, filter_comm, per_process);
+		e = ib_probes_configure(p->skel, hooks, filter_tgid, filter_comm, per_process);
 		if (e) {
 			snprintf(err, errlen, "configuring the BPF object: %s", strerror(-e));
 			goto fail;

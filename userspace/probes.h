@@ -42,6 +42,16 @@ struct ib_probes {
 int ib_probes_start(struct ib_probes *p, struct ib_hook *hooks, uint32_t filter_tgid,
 		    const char *filter_comm, char *err, size_t errlen);
 
+/* What ib_probes_start does between open and load, on an opened (not yet
+ * loaded) skeleton: .rodata from the selected hooks (per slot: role, the
+ * arguments to read, the invalidation kind or how to decode it), the task
+ * filter (comm cut to IB_COMM_LEN - 1 bytes), and autoload on exactly the
+ * programs the hooks' modes need (fentry/fexit or kprobe/kretprobe of each
+ * slot, the tracepoints used, the fork tracepoint when per_process).
+ * Returns 0 or -errno (a slot program missing, an fentry target unknown). */
+int ib_probes_configure(struct iommubench_bpf *skel, struct ib_hook *hooks, uint32_t filter_tgid,
+			const char *filter_comm, bool per_process);
+
 /* The same for `trace`: every process (filter_tgid 0) or one, with figures
  * kept per process and per pagetable (ib_probes_read_trace). */
 int ib_probes_start_trace(struct ib_probes *p, struct ib_hook *hooks, uint32_t filter_tgid,
