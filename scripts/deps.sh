@@ -31,7 +31,8 @@ pkgs=(
 if [ "${1:-}" = arm64 ]; then
 	pkgs+=(gcc-aarch64-linux-gnu libbpf-dev:arm64 libelf-dev:arm64 zlib1g-dev:arm64
 	       libjansson-dev:arm64 libinih-dev:arm64
-	       qemu-system-arm)  # the arm64 lab: virt machine with an emulated SMMUv3
+	       qemu-system-arm   # the arm64 lab: virt machine with an emulated SMMUv3
+	       dpkg-dev patch ninja-build libglib2.0-dev libfdt-dev libcap-ng-dev libattr1-dev)  # lab/qemu/build: QEMU with the MMU-500 model (arm64-smmuv2)
 fi
 
 missing=()
