@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0 OR BSD-2-Clause
 /* Hook catalog (what to look for) and discovery (what this kernel has). */
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -883,6 +884,17 @@ int ib_hooks_select(const struct ib_kernel_env *env, struct ib_hook *hooks)
 				 h->exists ? "tracepoint" :
 				 env->tracefs ? "no such tracepoint on this kernel" :
 				 "tracefs not mounted");
+			if (h->exists && d->tp == IB_TP_FAULT && env->smmu_v2_bound) {
+				/* arm_smmu_context_fault() calls report_iommu_fault()
+				 * with no device, and the tracepoint reads the
+				 * device's name: a NULL dereference on the first
+				 * context fault (seen on Debian's arm64 7.3.4 in the
+				 * arm64-smmuv2 lab, lab/qemu/README.md) */
+				h->mode = IB_MODE_NONE;
+				snprintf(h->reason, sizeof(h->reason),
+					 "not attached: arm-smmu v2 reports context faults with no "
+					 "device, which this tracepoint dereferences (kernel crash)");
+			}
 			continue;
 		}
 
@@ -1090,6 +1102,22 @@ static void load_module_btfs(struct ib_kernel_env *env)
 	}
 }
 
+bool ib_platform_driver_bound(const char *drvdir)
+{
+	DIR *d = opendir(drvdir);
+	struct dirent *de;
+	bool bound = false;
+
+	if (!d)
+		return false;
+	/* bind, unbind, uevent are files, module a link to the module; each
+	 * bound device is a link named by its device name */
+	while (!bound && (de = readdir(d)) != NULL)
+		bound = de->d_type == DT_LNK && strcmp(de->d_name, "module") != 0;
+	closedir(d);
+	return bound;
+}
+
 int ib_env_probe(struct ib_kernel_env *env, char *err, size_t errlen)
 {
 	struct utsname u;
@@ -1118,6 +1146,7 @@ int ib_env_probe(struct ib_kernel_env *env, char *err, size_t errlen)
 				stat(p, &st) == 0;
 			 }));
 	env->fentry_err = ENOENT;
+	env->smmu_v2_bound = ib_platform_driver_bound("/sys/bus/platform/drivers/arm-smmu");
 	/* one scan of kallsyms (seconds in a TCG guest) for the module BTFs
 	 * and ib_hooks_select; without it select scans by itself */
 	env->symcounts = calloc(ib_catalog_len, sizeof(*env->symcounts));

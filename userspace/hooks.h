@@ -86,6 +86,8 @@ struct ib_kernel_env {
 	enum ib_mode best;       /* best mode wanted (--attach); NONE = no limit */
 	struct sym_count *symcounts; /* kallsyms per catalog function, read once by
 	                                ib_env_probe; NULL: ib_hooks_select reads it */
+	bool smmu_v2_bound;      /* an arm-smmu (v2) instance is bound: its context
+	                            faults crash the kernel under iommu:io_page_fault */
 };
 
 struct ib_hook {
@@ -129,6 +131,11 @@ int ib_attach_arg(const char *arg);
  * when absent and permitted); probes fentry and kprobe support. Returns 0, or
  * -errno with a message in err for failures that stop discovery altogether. */
 int ib_env_probe(struct ib_kernel_env *env, char *err, size_t errlen);
+
+/* Whether the platform driver whose sysfs folder is drvdir (for example
+ * /sys/bus/platform/drivers/arm-smmu) has a device bound: a device link
+ * in the folder. */
+bool ib_platform_driver_bound(const char *drvdir);
 void ib_env_free(struct ib_kernel_env *env);
 
 /* Pure selection from env: fills hooks[0..ib_catalog_len) with existence,

@@ -466,6 +466,38 @@ int main(void)
 	test_per_driver(btf, tracefs);
 	test_module_btf(btf, tracefs);
 
+	/* iommu:io_page_fault where an arm-smmu v2 is bound: left out, it
+	 * would dereference the NULL device arm_smmu_context_fault reports */
+	snprintf(p, sizeof(p), "%s/events/iommu/io_page_fault", tracefs);
+	mkdir(p, 0755);
+	env_init(&env, "aarch64", 7, 3, btf, kallsyms, tracefs);
+	ib_hooks_select(&env, h);
+	x = find(h, "iommu:io_page_fault");
+	CHECK(x->exists && x->mode == IB_MODE_TRACEPOINT, "fault tracepoint without arm-smmu v2: %s",
+	      ib_mode_name(x->mode));
+	env.smmu_v2_bound = true;
+	ib_hooks_select(&env, h);
+	x = find(h, "iommu:io_page_fault");
+	CHECK(x->exists && x->mode == IB_MODE_NONE, "fault tracepoint with arm-smmu v2 bound: %s",
+	      ib_mode_name(x->mode));
+	CHECK(strstr(x->reason, "arm-smmu v2 reports context faults with no device") != NULL, "reason: %s",
+	      x->reason);
+	CHECK(find(h, "iommu:map")->mode == IB_MODE_TRACEPOINT, "the other tracepoints stay");
+	/* what tells a bound arm-smmu: a device link in the driver's folder */
+	snprintf(p, sizeof(p), "%s/drv", dir);
+	CHECK(!ib_platform_driver_bound(p), "no such folder: not bound");
+	mkdir(p, 0755);
+	write_file("drv/bind", "");
+	write_file("drv/uevent", "");
+	snprintf(p, sizeof(p), "%s/drv/module", dir);
+	CHECK(symlink("../../module/arm_smmu", p) == 0, "symlink module");
+	snprintf(p, sizeof(p), "%s/drv", dir);
+	CHECK(!ib_platform_driver_bound(p), "files and the module link: not bound");
+	snprintf(p, sizeof(p), "%s/drv/9050000.iommu", dir);
+	CHECK(symlink("../../../../devices/platform/9050000.iommu", p) == 0, "symlink device");
+	snprintf(p, sizeof(p), "%s/drv", dir);
+	CHECK(ib_platform_driver_bound(p), "a device link: bound");
+
 	/* no tracefs, no BTF, no kallsyms */
 	env_init(&env, "x86_64", 6, 1, NULL, NULL, NULL);
 	ib_hooks_select(&env, h);
