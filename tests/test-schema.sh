@@ -77,6 +77,11 @@ while read -r verdict rest; do
 	check_eq "refused: ${rest%%:*}" "$verdict" "invalid"
 done < <(validate "${bad[@]}")
 
+# lab.smmu (the lab MMU-500 model's counters): a document with it is good,
+# a counter that is not a whole number >= 0 is not (bad-lab-smmu-count.json)
+check_json tests/data/report/lab-smmu.json '.lab.smmu.counters.tlbival' 64 "lab-smmu.json has lab.smmu"
+check_eq "bad-lab-smmu-count.json is a bad fixture" "$(printf '%s\n' "${bad[@]}" | grep -c bad-lab-smmu-count)" 1
+
 # the reader agrees with the schema: report exits 2 on every bad fixture,
 # and reads every good one (0, or 1 when --fail-above trips on an incomplete run)
 for f in "${bad[@]}"; do

@@ -222,7 +222,13 @@ static const struct field doc_f[] = {
 	{ "host", T_OBJ, true, &(const struct shape){ (const struct field[]){
 		{ "kernel", T_STR, true, NULL }, { "arch", T_STR, true, NULL }, { 0 } }, 0, NULL } },
 	{ "lab", T_OBJ | T_NULL, false, &(const struct shape){ (const struct field[]){
-		{ "target", T_STR, true, NULL }, { 0 } }, 0, NULL } },
+		{ "target", T_STR, true, NULL },
+		/* the lab MMU-500 model's counters (labsmmu.h) */
+		{ "smmu", T_OBJ, false, &(const struct shape){ (const struct field[]){
+			{ "format", T_INT, true, NULL }, { "note", T_STR, true, NULL },
+			{ "context_banks", T_UINT, false, NULL }, { "counters", T_OBJ, true, &uint_map },
+			{ 0 } }, 0, NULL } },
+		{ 0 } }, 0, NULL } },
 	{ "timings_emulated", T_BOOL, false, NULL },
 	{ "scenario", T_OBJ | T_NULL, true, &(const struct shape){ scenario_f, 0, NULL } },
 	{ "backend", T_STR, false, NULL },

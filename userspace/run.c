@@ -19,6 +19,7 @@
 #include "contexts.h"
 #include "hooks.h"
 #include "hostinfo.h"
+#include "labsmmu.h"
 #include "probes.h"
 #include "results.h"
 #include "run_dma.h"
@@ -116,6 +117,20 @@ static void on_signal(int sig)
 
 /* --test-slow-teardown: the lab's way to land a second signal in the
  * teardown; the wait ends on it */
+/* One reading of the lab MMU-500 model's counters into c; a file that is
+ * not there (not that lab target) turns lab.smmu off quietly, one that
+ * cannot be read or parsed with a warning. */
+static void smmu_read(struct ib_smmu_counters *c, bool *on)
+{
+	char err[512];
+	int e = ib_smmu_read(NULL, c, err, sizeof(err));
+
+	*on = !e;
+	if (e && e != -ENOENT)
+		fprintf(stderr, "iommubench: warning: the lab MMU-500 model's counters: %s; the results have no "
+			"lab.smmu\n", ib_term(err));
+}
+
 static void slow_teardown(unsigned seconds)
 {
 	for (unsigned i = 0; i < seconds * 10 && !hurry; i++)
@@ -358,7 +373,8 @@ int cmd_run(int argc, char **argv, const struct ib_global *g)
 	struct ib_workload wl = {0};
 	struct ib_dma dmadev = { .fd = -1 };
 	struct ib_dma_runs *dmaruns = NULL;
-	bool mock = false, dma = false;
+	bool mock = false, dma = false, smmu_on = false;
+	struct ib_smmu_counters smmu0 = {0}, smmu1 = {0};
 	unsigned long long reps = 0;
 	bool skip_unmap = false, test_fail = false, dry = false;
 	const char *sets[IB_SC_MAX_SET + 1];
@@ -499,6 +515,9 @@ int cmd_run(int argc, char **argv, const struct ib_global *g)
 		fprintf(stderr, "iommubench: %s\n", ib_term(err));
 		goto out;
 	}
+	/* the lab MMU-500 model's counters (lab.smmu): read before and after */
+	if (getenv("IOMMUBENCH_LAB_TARGET") && getenv("IOMMUBENCH_LAB_TARGET")[0])
+		smmu_read(&smmu0, &smmu_on);
 	/* dma: the kernel's figures without probes first, as the reference */
 	if (dma && (dmaruns = calloc(1, sizeof(*dmaruns))) == NULL) {
 		fprintf(stderr, "iommubench: out of memory\n");
@@ -556,6 +575,8 @@ int cmd_run(int argc, char **argv, const struct ib_global *g)
 	ib_workload_release(&wl);
 	ib_vfio_cleanup(&vfio);
 	ib_dma_release(&dmadev);
+	if (smmu_on && !hurry)
+		smmu_read(&smmu1, &smmu_on);
 	ib_utc_now(finished, sizeof(finished), false);
 	if (hurry) {
 		fprintf(stderr, "iommubench: interrupted twice: the probes are detached and the device is given "
@@ -565,6 +586,16 @@ int cmd_run(int argc, char **argv, const struct ib_global *g)
 	}
 
 	doc = ib_doc_new(started, finished);
+	if (smmu_on && json_is_object(json_object_get(doc, "lab"))) {
+		char why[512];
+		json_t *sm = ib_smmu_diff_json(&smmu0, &smmu1, why, sizeof(why));
+
+		if (sm)
+			json_object_set_new(json_object_get(doc, "lab"), "smmu", sm);
+		else
+			fprintf(stderr, "iommubench: warning: the lab MMU-500 model's counters: %s; the results "
+				"have no lab.smmu\n", ib_term(why));
+	}
 	json_object_set_new(doc, "scenario", scenario_json(&sc, device));
 	json_object_set_new(doc, "backend", json_string(ib_backend_name(sc.backend)));
 	json_object_set_new(doc, "switch_kind", json_string(ib_switch_kind_name(ib_switch_kind_of(&sc))));
@@ -678,6 +709,8 @@ out:
 	ib_dma_release(&dmadev);
 	free(dmaruns);
 	ib_env_free(&env);
+	ib_smmu_free(&smmu0);
+	ib_smmu_free(&smmu1);
 	json_decref(doc);
 	ib_workload_free(&wl);
 	ib_plan_free(&plan);

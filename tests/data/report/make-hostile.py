@@ -36,6 +36,9 @@ def hostile(src, name_suffix):
     d["tool"]["git"] = "git" + ALL
     if d.get("lab"):
         d["lab"]["target"] = "lab" + ALL
+        # the lab MMU-500 model's counters (lab.smmu): names are keys
+        d["lab"]["smmu"] = {"format": 1, "note": "note" + ALL, "context_banks": 8,
+                            "counters": {"tlbival": 64, "cnt" + ALL: 1, LONG: 2}}
     d["harness"]["timer"]["clocksource"] = "cs" + TERM
     d["hooks"].append({"attached": False, "exists": True, "layer": "lay" + ALL,
                        "mode": "none", "name": "hook" + ALL, "reason": "why" + ALL,
