@@ -13,10 +13,10 @@ FUZZ_CFLAGS := -std=gnu11 -O1 -g -Wall -Wextra -Werror -D_GNU_SOURCE -Ibpf -Iuse
 	       $(FUZZ_SAN) -fsanitize=fuzzer-no-link
 # every library object: the reader and renderers reach the hook catalogue and more
 FUZZ_LIB_OBJS := $(patsubst userspace/%.c,$(FUZZ_OUT)/%.o,$(LIB_SRCS)) $(FUZZ_OUT)/wellformed.o
-FUZZ_TARGETS ?= fuzz_scenario fuzz_results fuzz_report_md fuzz_report_html fuzz_report_junit fuzz_report_json
+FUZZ_TARGETS ?= fuzz_scenario fuzz_labsmmu fuzz_results fuzz_report_md fuzz_report_html fuzz_report_junit fuzz_report_json
 FUZZ_BINS := $(patsubst %,$(FUZZ_OUT)/%,$(FUZZ_TARGETS))
 FUZZ_SECONDS ?= 60
-# make check: 4 s per target (6 targets), plus replaying the seeds
+# make check: 4 s per target (7 targets), plus replaying the seeds
 FUZZ_CHECK_SECONDS ?= 4
 
 $(FUZZ_OUT):
@@ -31,6 +31,10 @@ $(FUZZ_OUT)/wellformed.o: tests/fuzz/wellformed.c tests/fuzz/wellformed.h | $(FU
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -c $< -o $@
 
 $(FUZZ_OUT)/fuzz_scenario: tests/fuzz/fuzz_scenario.c $(FUZZ_LIB_OBJS)
+	$(call msg,FUZZ-LD,$@)
+	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $^ $(LDLIBS) -o $@
+
+$(FUZZ_OUT)/fuzz_labsmmu: tests/fuzz/fuzz_labsmmu.c $(FUZZ_LIB_OBJS)
 	$(call msg,FUZZ-LD,$@)
 	$(Q)$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $^ $(LDLIBS) -o $@
 
