@@ -42,6 +42,10 @@ for c in "${cases[@]}"; do
 	check_eq "$name: the HTML has its plots" "$(grep -c '<svg' "$tmp/$name.html")" \
 		"$(grep -c '<figcaption>' "$tmp/$name.html")"
 done
+# lab.smmu's counter names (document keys) reach the Markdown report escaped
+check_eq "lab md: the lab.smmu line is there" "$(grep -c "MMU-500 model (lab/qemu), not by the kernel" "$tmp/lab.md")" 1
+check_eq "lab md: a hostile lab.smmu name shown escaped" \
+	"$(grep "MMU-500 model" "$tmp/lab.md" | grep -c 'cnt&lt;/title&gt;')" 1
 check_eq "no plot files left behind" "$(ls -A "$tmp/plots")" ""
 # every role with a histogram (hostile names included) has its plot
 check_eq "gnuplot drew the histograms of the hostile roles" "$(grep -c 'latency histogram' "$tmp/a.html")" \

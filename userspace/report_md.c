@@ -78,6 +78,25 @@ static void md_repetitions(FILE *f, json_t *doc)
 	}
 }
 
+/* lab.smmu's totals (names without a bank or ASID prefix), one line; the
+ * names come from the document and are escaped */
+static void smmu_line(FILE *f, json_t *smmu)
+{
+	json_t *cnt = json_object_get(smmu, "counters"), *v;
+	const char *k;
+	int n = 0;
+
+	if (!json_is_object(cnt))
+		return;
+	fprintf(f, "\n> Counted by the lab's QEMU MMU-500 model (lab/qemu), not by the kernel (`lab.smmu`, totals):");
+	json_object_foreach(cnt, k, v) {
+		if (strchr(k, '.') || !json_is_integer(v))
+			continue;
+		fprintf(f, "%s %s %lld", n++ ? "," : "", ib_md(k), (long long)json_integer_value(v));
+	}
+	fprintf(f, "%s\n", n ? "." : " nothing changed.");
+}
+
 void ib_report_md_single(FILE *f, json_t *doc, const char *path)
 {
 	json_t *sc = json_object_get(doc, "scenario"), *ops = json_object_get(doc, "ops"), *role, *h, *x;
@@ -102,6 +121,7 @@ void ib_report_md_single(FILE *f, json_t *doc, const char *path)
 		fprintf(f, " Lab target %s.", ib_md(gets_(json_object_get(doc, "lab"), "target")));
 	if (ib_report_emulated(doc))
 		fprintf(f, "\n\n> **Timings are emulated** (QEMU TCG): counts are exact, times are not hardware figures.\n");
+	smmu_line(f, json_object_get(json_object_get(doc, "lab"), "smmu"));
 	ib_doc_warnings_print(f, doc, IB_WARN_MD);
 	fprintf(f, "\n## Operations (kernel, outermost hook per role; hooks by name)\n\n"
 		"| role / hook | mode | count | p50 | p90 | p99 |\n|---|---|---:|---:|---:|---:|\n");
