@@ -45,6 +45,8 @@ int ib_smmu_read(const char *path, struct ib_smmu_counters *out, char *err, size
 const uint64_t *ib_smmu_get(const struct ib_smmu_counters *c, const char *name);
 
 /*
+ * (run reads them just before the probes attach and after the teardown;
+ * backend=dma: before its reference run without probes that follows.)
  * lab.smmu from two readings: {"format": 1, "note": ..., "context_banks":
  * N, "counters": {NAME: after - before, ...}} with only the counters that
  * changed (a name missing from before counts from 0: the model lists an

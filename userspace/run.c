@@ -115,8 +115,6 @@ static void on_signal(int sig)
 	hurry = 1;
 }
 
-/* --test-slow-teardown: the lab's way to land a second signal in the
- * teardown; the wait ends on it */
 /* One reading of the lab MMU-500 model's counters into c; a file that is
  * not there (not that lab target) turns lab.smmu off quietly, one that
  * cannot be read or parsed with a warning. */
@@ -131,6 +129,8 @@ static void smmu_read(struct ib_smmu_counters *c, bool *on)
 			"lab.smmu\n", ib_term(err));
 }
 
+/* --test-slow-teardown: the lab's way to land a second signal in the
+ * teardown; the wait ends on it */
 static void slow_teardown(unsigned seconds)
 {
 	for (unsigned i = 0; i < seconds * 10 && !hurry; i++)
@@ -515,9 +515,6 @@ int cmd_run(int argc, char **argv, const struct ib_global *g)
 		fprintf(stderr, "iommubench: %s\n", ib_term(err));
 		goto out;
 	}
-	/* the lab MMU-500 model's counters (lab.smmu): read before and after */
-	if (getenv("IOMMUBENCH_LAB_TARGET") && getenv("IOMMUBENCH_LAB_TARGET")[0])
-		smmu_read(&smmu0, &smmu_on);
 	/* dma: the kernel's figures without probes first, as the reference */
 	if (dma && (dmaruns = calloc(1, sizeof(*dmaruns))) == NULL) {
 		fprintf(stderr, "iommubench: out of memory\n");
@@ -528,6 +525,11 @@ int cmd_run(int argc, char **argv, const struct ib_global *g)
 		fprintf(stderr, "iommubench: %s\n", ib_term(err));
 		goto out;
 	}
+	/* the lab MMU-500 model's counters (lab.smmu): read just before the
+	 * probes attach, and after the teardown (dma: before the reference
+	 * run without probes that follows) */
+	if (getenv("IOMMUBENCH_LAB_TARGET") && getenv("IOMMUBENCH_LAB_TARGET")[0])
+		smmu_read(&smmu0, &smmu_on);
 	if (probes_on) {
 		ib_probes_set_verbose(verbose);
 		/* dma: the benchmark's kernel threads, not this process */
@@ -568,6 +570,8 @@ int cmd_run(int argc, char **argv, const struct ib_global *g)
 	if (probes_on && !hurry && ib_probes_read(&probes, ro))
 		fprintf(stderr, "iommubench: reading the probe maps: %s\n", strerror(errno));
 	ib_probes_stop(&probes);
+	if (dma && smmu_on && !hurry)
+		smmu_read(&smmu1, &smmu_on);
 	/* dma: and once more without probes, after */
 	if (dma && !e && probes_on && !stop_requested &&
 	    (e = ib_dma_reference(&dmadev, &sc, false, dmaruns, &stop_requested, verbose, err, sizeof(err))))
@@ -575,7 +579,7 @@ int cmd_run(int argc, char **argv, const struct ib_global *g)
 	ib_workload_release(&wl);
 	ib_vfio_cleanup(&vfio);
 	ib_dma_release(&dmadev);
-	if (smmu_on && !hurry)
+	if (!dma && smmu_on && !hurry)
 		smmu_read(&smmu1, &smmu_on);
 	ib_utc_now(finished, sizeof(finished), false);
 	if (hurry) {
