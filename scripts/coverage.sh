@@ -20,11 +20,7 @@ while (($#)); do
 	esac
 	shift
 done
-# Targets whose QEMU lab/qemu/build builds (LAB_QEMU_BUILD=1: arm64-smmuv2)
-# are left out until make check can afford that build (lab/qemu/README.md).
-targets=$(for t in $(lab/run --list | awk '{print $1}'); do
-	grep -q '^LAB_QEMU_BUILD=1' "lab/targets/$t.conf" || echo "$t"
-done)
+targets=$(lab/run --list | awk '{print $1}')
 if [ "$mode" != from ]; then
 	dir=results/.coverage-$$
 	mkdir -p "$dir"

@@ -870,7 +870,7 @@ int ib_hooks_select(const struct ib_kernel_env *env, struct ib_hook *hooks)
 		struct ib_hook *h = &hooks[i];
 		const char *fb = ib_tp_name(d->tp);
 		const struct btf *btf = NULL;
-		bool in_btf = false, fb_ok, by_addr;
+		bool in_btf = false, fb_ok, by_addr, no_addr;
 		int id = -1;
 
 		memset(h, 0, sizeof(*h));
@@ -922,7 +922,12 @@ int ib_hooks_select(const struct ib_kernel_env *env, struct ib_hook *hooks)
 			h->size_arg = d->size_arg; /* no BTF: trust the catalog */
 		}
 
-		if (!h->exists && d->clone_ok && counts[i].clones == 1) {
+		/* in BTF but not in kallsyms: the kernel cannot resolve the name
+		 * to an address, so fentry would be refused at load (ENOENT: the
+		 * whole BPF object loaded again without it) and a kprobe by name
+		 * would fail too; only a compiler clone can be probed */
+		no_addr = in_btf && have_syms && !h->nsyms;
+		if ((!h->exists || no_addr) && d->clone_ok && counts[i].clones == 1) {
 			/* only a compiler clone: count calls, read no argument */
 			h->exists = true;
 			h->nsyms = 1;
@@ -941,6 +946,15 @@ int ib_hooks_select(const struct ib_kernel_env *env, struct ib_hook *hooks)
 					 "only the compiler clone %.100s, which needs a kprobe (kprobes: %s)", h->sym,
 					 !env->kprobe_ok ? "not supported" : "not wanted (--attach)");
 			}
+			continue;
+		}
+		if (no_addr && !d->per_driver) {
+			if (counts[i].variant[0])
+				snprintf(h->reason, sizeof(h->reason),
+					 "in BTF, but only %s in kallsyms: no address to attach to", counts[i].variant);
+			else
+				snprintf(h->reason, sizeof(h->reason),
+					 "in BTF but not in kallsyms: no address to attach to");
 			continue;
 		}
 		if (!h->exists || (d->per_driver && !h->nsyms)) {

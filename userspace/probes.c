@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -44,6 +45,22 @@ static int print_fn(enum libbpf_print_level level, const char *fmt, va_list ap)
 void ib_probes_set_verbose(bool v)
 {
 	verbose = v;
+}
+
+static double mono_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* with -v: how long loading (the verifier), attaching and detaching took;
+ * on a TCG guest they are most of a short run's time */
+static void step_time(const char *what, size_t n, const char *unit, double t0)
+{
+	if (verbose)
+		fprintf(stderr, "iommubench: probes: %s %zu %s in %.2f s\n", what, n, unit, mono_now() - t0);
 }
 
 static struct bpf_program *slot_prog(struct iommubench_bpf *skel, const char *kind, int slot)
@@ -270,6 +287,8 @@ static int start(struct ib_probes *p, struct ib_hook *hooks, uint32_t filter_tgi
 {
 	int e;
 
+	double t0 = mono_now();
+
 	memset(p, 0, sizeof(*p));
 	p->hooks = hooks;
 	libbpf_set_print(print_fn);
@@ -309,7 +328,11 @@ static int start(struct ib_probes *p, struct ib_hook *hooks, uint32_t filter_tgi
 		iommubench_bpf__destroy(p->skel);
 		p->skel = NULL;
 	}
+	step_time("loaded the BPF object,", (size_t)p->retries + 1,
+		  p->retries ? "loads (each refused program costs one)" : "load", t0);
+	t0 = mono_now();
 	e = attach_hooks(p);
+	step_time("attached", p->nlinks, "links", t0);
 	if (e) {
 		snprintf(err, errlen, "attaching to the tracepoint sched:sched_process_fork (to follow the "
 			 "command's processes): %s (errno %d)", strerror(-e), -e);
@@ -585,6 +608,8 @@ void ib_probes_stop(struct ib_probes *p)
 	pthread_t th[DETACH_THREADS];
 	bool started[DETACH_THREADS] = { false };
 	int n = p->nlinks / 2 < DETACH_THREADS ? (int)(p->nlinks / 2) : DETACH_THREADS;
+	size_t nlinks = p->nlinks;
+	double t0 = mono_now();
 
 	if (n < 1)
 		n = 1;
@@ -603,4 +628,5 @@ void ib_probes_stop(struct ib_probes *p)
 	p->nlinks = 0;
 	iommubench_bpf__destroy(p->skel);
 	p->skel = NULL;
+	step_time("detached", nlinks, "links", t0);
 }

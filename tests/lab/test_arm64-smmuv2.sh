@@ -12,8 +12,7 @@
 #  3. x-test-skip-tlbival=on and x-test-skip-tlbiasid=on: the switch checks
 #     must fail too (with TLBIVAL alone skipped, the TLBIASID of each freed
 #     domain still empties the reused ASID).
-# Needs the patched QEMU (lab/qemu/build); tests/lab/run-all leaves this
-# test out unless IOMMUBENCH_LAB_QEMU_BUILD=1 (make test-lab-smmuv2).
+# Needs the patched QEMU, which lab/run builds once (lab/qemu/build).
 set -u
 # shellcheck source=lib.sh
 . "$(dirname "$0")/lib.sh"

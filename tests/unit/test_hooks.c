@@ -51,6 +51,16 @@ static struct btf *fake_btf(bool size_is_pointer) /* ... and the domain named "d
 	btf__add_func_param(b, size_is_pointer ? "dom" : "domain", vptr);
 	btf__add_func_param(b, "group", vptr);
 	btf__add_func(b, "iommu_attach_group", BTF_FUNC_GLOBAL, proto);
+	/* in BTF only (the kallsyms of main() lacks them): iommu_sync_map has
+	 * no symbol at all, domain_flush_pages one compiler clone */
+	proto = btf__add_func_proto(b, sint);
+	btf__add_func_param(b, "domain", vptr);
+	btf__add_func_param(b, "iova", ulong);
+	btf__add_func_param(b, "size", size_t_);
+	btf__add_func(b, "iommu_sync_map", BTF_FUNC_GLOBAL, proto);
+	proto = btf__add_func_proto(b, sint);
+	btf__add_func_param(b, "domain", vptr);
+	btf__add_func(b, "domain_flush_pages", BTF_FUNC_STATIC, proto);
 	return b;
 }
 
@@ -382,6 +392,11 @@ int main(void)
 	CHECK(!strcmp(x->sym, "domain_flush_pages.constprop.0"), "clone symbol: %s", x->sym);
 	CHECK(strstr(x->reason, "compiler clone domain_flush_pages.constprop.0") != NULL, "reason: %s", x->reason);
 	CHECK_EQ_U64(x->size_arg, 0);
+	/* in BTF but without a symbol: fentry would be refused at load
+	 * (ENOENT) and the whole object loaded again, so it is not tried */
+	x = find(h, "iommu_sync_map");
+	CHECK(x->exists && x->mode == IB_MODE_NONE && x->slot == -1, "BTF only: %s", ib_mode_name(x->mode));
+	CHECK(strstr(x->reason, "in BTF but not in kallsyms") != NULL, "reason: %s", x->reason);
 	/* two clones: which one the callers use is unknown */
 	x = find(h, "iommu_completion_wait");
 	CHECK(!x->exists && x->mode == IB_MODE_NONE && !x->sym[0], "two clones are not attached");
