@@ -7,7 +7,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
@@ -15,6 +14,7 @@
 #include "iommubench.skel.h"
 #include "probes.h"
 #include "stats.h"
+#include "workload.h"
 
 static bool verbose;
 /* name of the last program libbpf said it failed to load */
@@ -47,20 +47,13 @@ void ib_probes_set_verbose(bool v)
 	verbose = v;
 }
 
-static double mono_now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 /* with -v: how long loading (the verifier), attaching and detaching took;
  * on a TCG guest they are most of a short run's time */
-static void step_time(const char *what, size_t n, const char *unit, double t0)
+static void step_time(const char *what, size_t n, const char *unit, uint64_t t0)
 {
 	if (verbose)
-		fprintf(stderr, "iommubench: probes: %s %zu %s in %.2f s\n", what, n, unit, mono_now() - t0);
+		fprintf(stderr, "iommubench: probes: %s %zu %s in %.2f s\n", what, n, unit,
+			(double)(ib_now_ns() - t0) / 1e9);
 }
 
 static struct bpf_program *slot_prog(struct iommubench_bpf *skel, const char *kind, int slot)
@@ -287,7 +280,7 @@ static int start(struct ib_probes *p, struct ib_hook *hooks, uint32_t filter_tgi
 {
 	int e;
 
-	double t0 = mono_now();
+	uint64_t t0 = ib_now_ns();
 
 	memset(p, 0, sizeof(*p));
 	p->hooks = hooks;
@@ -330,7 +323,7 @@ static int start(struct ib_probes *p, struct ib_hook *hooks, uint32_t filter_tgi
 	}
 	step_time("loaded the BPF object,", (size_t)p->retries + 1,
 		  p->retries ? "loads (each refused program costs one)" : "load", t0);
-	t0 = mono_now();
+	t0 = ib_now_ns();
 	e = attach_hooks(p);
 	step_time("attached", p->nlinks, "links", t0);
 	if (e) {
@@ -609,7 +602,7 @@ void ib_probes_stop(struct ib_probes *p)
 	bool started[DETACH_THREADS] = { false };
 	int n = p->nlinks / 2 < DETACH_THREADS ? (int)(p->nlinks / 2) : DETACH_THREADS;
 	size_t nlinks = p->nlinks;
-	double t0 = mono_now();
+	uint64_t t0 = ib_now_ns();
 
 	if (n < 1)
 		n = 1;

@@ -121,12 +121,19 @@ json_t *ib_samples_json(const uint64_t *samples, size_t n)
 	return o;
 }
 
-json_t *ib_lab_json(void)
+const char *ib_lab_target(void)
 {
 	const char *lab = getenv("IOMMUBENCH_LAB_TARGET");
+
+	return lab && lab[0] ? lab : NULL;
+}
+
+json_t *ib_lab_json(void)
+{
+	const char *lab = ib_lab_target();
 	json_t *lj;
 
-	if (!lab || !lab[0])
+	if (!lab)
 		return json_null();
 	lj = json_object();
 	json_object_set_new(lj, "target", json_string(lab));

@@ -18,6 +18,8 @@ const char *ib_version(void);
 /* lab.* when run in the VM lab (IOMMUBENCH_LAB_TARGET set): the target and
  * the warning that its timings are emulated; JSON null elsewhere. */
 json_t *ib_lab_json(void);
+/* IOMMUBENCH_LAB_TARGET (set by lab/run in its guests), or NULL */
+const char *ib_lab_target(void);
 
 /* A new results document with what every verb writes first: schema, tool,
  * started, finished, host, lab and timings_emulated. */

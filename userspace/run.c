@@ -528,7 +528,7 @@ int cmd_run(int argc, char **argv, const struct ib_global *g)
 	/* the lab MMU-500 model's counters (lab.smmu): read just before the
 	 * probes attach, and after the teardown (dma: before the reference
 	 * run without probes that follows) */
-	if (getenv("IOMMUBENCH_LAB_TARGET") && getenv("IOMMUBENCH_LAB_TARGET")[0])
+	if (ib_lab_target())
 		smmu_read(&smmu0, &smmu_on);
 	if (probes_on) {
 		ib_probes_set_verbose(verbose);
